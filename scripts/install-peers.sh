@@ -1,0 +1,25 @@
+#!/bin/bash
+# Install the real peers netbook's tests talk to: Debian's chromium (the
+# browser test), dovecot (IMAP/POP3), curl, wrk, node (widget JS tests).
+# As root on Debian: apt-get.  Otherwise: report what is missing; under
+# CI=true a missing peer is an error.
+set -euo pipefail
+need=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have chromium || need+=(chromium)
+have dovecot || [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd dovecot-pop3d)
+[ -e /usr/lib/dovecot/pop3 ] || need+=(dovecot-pop3d)
+[ -e /usr/lib/dovecot/imap ] || need+=(dovecot-imapd)
+have curl || need+=(curl)
+have wrk || need+=(wrk)
+have node || need+=(nodejs)
+have openssl || need+=(openssl)
+if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+if [ "$(id -u)" = 0 ] && have apt-get; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  exit 0
+fi
+echo "missing peers: ${need[*]} (install them with apt-get as root)" >&2
+if [ "${CI:-}" = "true" ]; then exit 1; fi
