@@ -28,10 +28,18 @@ class LabHTTPRequestHandler(HTTPLogMixin, SimpleHTTPRequestHandler):
         root = os.path.realpath(self.directory)
         candidate = super().translate_path(path)
         real = os.path.realpath(candidate)
-        if real != root and not real.startswith(root + os.sep):
+        self._refused = real != root and not real.startswith(root + os.sep)
+        if self._refused:
             self._detail = "refused: outside the served folder"
-            return os.path.join(root, "\0refused")  # never exists -> 404
         return candidate
+
+    def send_head(self):
+        self._refused = False
+        path = self.translate_path(self.path)
+        if self._refused or "\0" in path:
+            self.send_error(404, "File not found")
+            return None
+        return super().send_head()
 
 
 class HTTPLab(SocketServerLab):
