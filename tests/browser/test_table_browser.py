@@ -156,3 +156,31 @@ def test_server_log_table_shows_requests(lab):
     assert re.match(r"\d", column(page, t, "ms")[0])
     t.scroll_into_view_if_needed()
     JupyterLab.shot(page, "server-log")
+
+
+def test_shift_click_sorts_by_two_columns(lab):
+    _, page, _ = lab
+    t = first_table(page)
+    t.locator("thead th[data-column='value']").click()
+    wait_rows(page, t, lambda: t.locator("thead th[data-column='value']").get_attribute("aria-sort") == "ascending")
+    t.locator("thead th[data-column='n']").click(modifiers=["Shift"])
+    t.locator("thead th[data-column='n']").click(modifiers=["Shift"])  # second key, descending
+    wait_rows(page, t, lambda: t.locator("thead th[data-column='n']").get_attribute("aria-sort") == "descending")
+    assert t.locator("thead th[data-column='value']").get_attribute("aria-sort") == "ascending"
+    assert t.locator("thead th[data-column='n'] sup").inner_text() == "2"
+    for _ in range(3):  # plain clicks: value alone ascending, then descending, then unsorted
+        t.locator("thead th[data-column='value']").click()
+    wait_rows(page, t, lambda: column(page, t, "n")[0] == "0" and t.locator("thead th[aria-sort='none']").count() == 4)
+
+
+def test_arrow_keys_move_the_selection(lab):
+    _, page, root = lab
+    t = first_table(page)
+    t.locator("tbody tr").nth(0).click()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    sel = root / "selected.txt"
+    wait_rows(page, t, lambda: sel.read_text() == "2")
+    assert t.locator("tbody tr.nb-selected").get_attribute("data-key") == "2"
+    page.keyboard.press("Escape")
+    wait_rows(page, t, lambda: t.locator("tbody tr.nb-selected").count() == 0)
