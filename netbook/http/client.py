@@ -231,7 +231,7 @@ def build_request(url: str, *, method=None, headers=None, params=None, data=None
         hdrs["Accept"] = "application/json"
     elif data is not None:
         if isinstance(data, (dict, list, tuple)):
-            body = urllib.parse.urlencode(data.items() if isinstance(data, dict) else data, doseq=True).encode()
+            body = urllib.parse.urlencode(list(data.items()) if isinstance(data, dict) else list(data), doseq=True).encode()
             hdrs["Content-Type"] = "application/x-www-form-urlencoded"
         elif isinstance(data, str):
             body = data.encode()
