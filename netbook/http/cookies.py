@@ -73,6 +73,42 @@ def _detect(path) -> str:
     return "netscape"  # curl's files start with the magic; be lenient
 
 
+def _load_netscape(target: cj.MozillaCookieJar, path, ignore_discard: bool, ignore_expires: bool) -> None:
+    """MozillaCookieJar.load, but curl's session cookies (expires 0) stay
+    session cookies instead of being dropped as expired in 1970."""
+    import io
+
+    with open(path, encoding="utf-8", errors="replace") as f:
+        lines = f.read().splitlines()
+    fixed = []
+    for line in lines:
+        parts = line.split("\t")
+        if len(parts) == 7 and parts[4] == "0":
+            parts[4] = ""
+        fixed.append("\t".join(parts))
+    if not fixed or not fixed[0].startswith(_NETSCAPE_MAGIC):
+        fixed.insert(0, _NETSCAPE_MAGIC[0])
+    target._really_load(io.StringIO("\n".join(fixed) + "\n"), os.fspath(path), ignore_discard, ignore_expires)
+
+
+def _save_netscape(jar: cj.CookieJar, path, ignore_discard: bool, ignore_expires: bool) -> None:
+    """The Netscape format as curl writes it: #HttpOnly_ prefix, 0 for session cookies."""
+    now = time.time()
+    out = ["# Netscape HTTP Cookie File", "# Written by netbook (http.cookiejar); curl -b reads it.", ""]
+    for c in jar:
+        if not ignore_discard and c.discard:
+            continue
+        if not ignore_expires and c.is_expired(now):
+            continue
+        sub = "TRUE" if c.domain.startswith(".") else "FALSE"
+        prefix = "#HttpOnly_" if c.has_nonstandard_attr("HttpOnly") else ""
+        value = "" if c.value is None else c.value
+        out.append("\t".join([prefix + c.domain, sub, c.path, "TRUE" if c.secure else "FALSE",
+                              str(int(c.expires)) if c.expires else "0", c.name, value]))
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(out) + "\n")
+
+
 class CookieJar:
     """A cookie jar shared across fetches (``nb.fetch(url, cookies=jar)``,
     ``nb.Session(cookies=jar)``).
@@ -98,8 +134,11 @@ class CookieJar:
             raise FetchError(f"cookie file format {format!r}: use 'netscape' or 'lwp'")
         tmp = cls(policy=self.policy)
         try:
-            tmp.load(os.fspath(path), ignore_discard=ignore_discard, ignore_expires=ignore_expires)
-        except cj.LoadError as e:
+            if cls is cj.MozillaCookieJar:
+                _load_netscape(tmp, path, ignore_discard, ignore_expires)
+            else:
+                tmp.load(os.fspath(path), ignore_discard=ignore_discard, ignore_expires=ignore_expires)
+        except (cj.LoadError, OSError) as e:
             raise FetchError(f"cannot read cookie file {path}: {e}") from None
         for c in tmp:
             self.jar.set_cookie(c)
@@ -107,10 +146,12 @@ class CookieJar:
 
     def save(self, path, format: str = "netscape", ignore_discard: bool = True, ignore_expires: bool = False) -> None:
         """Write the cookies in Netscape format (what ``curl -b FILE`` reads) or LWP."""
-        cls = {"netscape": cj.MozillaCookieJar, "mozilla": cj.MozillaCookieJar, "lwp": cj.LWPCookieJar}.get(format)
-        if cls is None:
+        if format in ("netscape", "mozilla"):
+            _save_netscape(self.jar, path, ignore_discard, ignore_expires)
+            return
+        if format != "lwp":
             raise FetchError(f"cookie file format {format!r}: use 'netscape' or 'lwp'")
-        tmp = cls(os.fspath(path), policy=self.policy)
+        tmp = cj.LWPCookieJar(os.fspath(path), policy=self.policy)
         for c in self.jar:
             tmp.set_cookie(c)
         tmp.save(ignore_discard=ignore_discard, ignore_expires=ignore_expires)
