@@ -181,8 +181,15 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
         if not self.follow:
             return None
         new = super().redirect_request(req, fp, code, msg, headers, newurl)
-        if new is not None and ex:
-            ex.begin()
+        if new is not None:
+            old, nxt = urllib.parse.urlsplit(req.full_url), urllib.parse.urlsplit(new.full_url)
+            if (old.hostname, old.port, old.scheme) != (nxt.hostname, nxt.port, nxt.scheme):
+                # credentials given for one origin are not sent to another (as requests does)
+                for name in ("Authorization", "Cookie", "Proxy-Authorization"):
+                    new.headers.pop(name.capitalize(), None)
+                    new.unredirected_hdrs.pop(name.capitalize(), None)
+            if ex:
+                ex.begin()
         return new
 
 

@@ -72,7 +72,11 @@ def _entry(hop, resp, reveal: bool, final: bool) -> dict:
     if final:
         content = {"size": len(resp.content), "compression": len(resp.content) - resp.raw_size,
                    "mimeType": resp.headers.get("content-type", "")}
+        ct = resp.content_type
+        textual = ct.startswith("text/") or any(k in ct for k in ("json", "xml", "javascript", "urlencoded"))
         try:
+            if not textual:
+                raise UnicodeDecodeError("binary", b"", 0, 1, "not a text type")
             content["text"] = resp.content.decode(resp.encoding)
         except (UnicodeDecodeError, LookupError):
             content["text"] = base64.b64encode(resp.content).decode()

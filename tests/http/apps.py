@@ -69,6 +69,8 @@ def app(environ, start_response):
         n = int(qs.get("n", 1))
         target = f"/redirect?n={n - 1}" if n > 1 else "/echo"
         return send(qs.get("code", "302") + " Redirect", b"", extra=[("Location", target)])
+    if path == "/redirect-to":
+        return send("302 Found", b"", extra=[("Location", qs["url"])])
     if path == "/redirect-loop":
         return send("302 Found", b"", extra=[("Location", "/redirect-loop")])
     if path == "/login":  # sets a cookie, then redirects to a page that shows it

@@ -302,3 +302,20 @@ def test_nginx_chunked_and_slow(nginx):
     assert r.text == "part one\npart two\n"
     with pytest.raises(FetchTimeout):
         nb.fetch(nginx.url + "slow", timeout=0.5)
+
+
+def test_credentials_not_forwarded_to_another_origin(lab):
+    import urllib.parse
+
+    from .apps import app
+
+    other = nb.serve.wsgi(app, name="other-origin")
+    try:
+        hdrs = {"Authorization": "Bearer T", "Cookie": "c=1"}
+        r = nb.fetch(lab.url + "redirect-to?url=" + urllib.parse.quote(other.url + "echo"), headers=hdrs)
+        assert r.history[0].status == 302 and r.final_url == other.url + "echo"
+        assert "Authorization" not in r.json()["headers"] and "Cookie" not in r.json()["headers"]
+        same = nb.fetch(lab.url + "redirect", headers=hdrs).json()
+        assert same["headers"]["Authorization"] == "Bearer T"
+    finally:
+        other.stop()
