@@ -15,6 +15,7 @@ import http.cookies as hc
 import os
 import time
 import urllib.request
+import warnings
 from datetime import datetime, timezone
 
 from ..transcript import MASK
@@ -134,15 +135,21 @@ class CookieJar:
             raise FetchError(f"cookie file format {format!r}: use 'netscape' or 'lwp'")
         tmp = cls(policy=self.policy)
         try:
-            if cls is cj.MozillaCookieJar:
-                _load_netscape(tmp, path, ignore_discard, ignore_expires)
-            else:
-                tmp.load(os.fspath(path), ignore_discard=ignore_discard, ignore_expires=ignore_expires)
+            with warnings.catch_warnings():  # http.cookiejar warns "bug!" before raising LoadError on bad lines
+                warnings.simplefilter("ignore")
+                self._load_into(tmp, cls, path, ignore_discard, ignore_expires)
         except (cj.LoadError, OSError) as e:
             raise FetchError(f"cannot read cookie file {path}: {e}") from None
         for c in tmp:
             self.jar.set_cookie(c)
         return self
+
+    @staticmethod
+    def _load_into(tmp, cls, path, ignore_discard, ignore_expires):
+        if cls is cj.MozillaCookieJar:
+            _load_netscape(tmp, path, ignore_discard, ignore_expires)
+        else:
+            tmp.load(os.fspath(path), ignore_discard=ignore_discard, ignore_expires=ignore_expires)
 
     def save(self, path, format: str = "netscape", ignore_discard: bool = True, ignore_expires: bool = False) -> None:
         """Write the cookies in Netscape format (what ``curl -b FILE`` reads) or LWP."""
