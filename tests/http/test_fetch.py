@@ -319,3 +319,30 @@ def test_credentials_not_forwarded_to_another_origin(lab):
         assert same["headers"]["Authorization"] == "Bearer T"
     finally:
         other.stop()
+
+
+def test_dns_failure_is_one_clear_error():
+    with pytest.raises(ConnectionFailed, match="cannot resolve"):
+        nb.fetch("http://nonexistent.invalid/", timeout=5)
+
+
+def test_ftp_url_against_pyftpdlib(tmp_path):
+    """ftp: goes through urllib's FTPHandler (ftplib) to a real FTP server."""
+    from pyftpdlib.authorizers import DummyAuthorizer
+    from pyftpdlib.handlers import FTPHandler
+    from pyftpdlib.servers import FTPServer
+
+    (tmp_path / "readme.txt").write_text("over ftp\n")
+    auth = DummyAuthorizer()
+    auth.add_anonymous(str(tmp_path))
+    handler = type("H", (FTPHandler,), {"authorizer": auth, "passive_ports": None})
+    server = FTPServer(("127.0.0.1", 0), handler)
+    th = threading.Thread(target=server.serve_forever, kwargs={"timeout": 0.1, "blocking": True}, daemon=True)
+    th.start()
+    try:
+        port = server.address[1]
+        r = nb.fetch(f"ftp://127.0.0.1:{port}/readme.txt", timeout=10)
+        assert r.status == 200 and r.text == "over ftp\n"
+    finally:
+        server.close_all()
+        th.join(5)
