@@ -340,6 +340,14 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
         raise UnsupportedURL(f"not a URL: {url!r} (expected scheme://...)")
     if scheme not in ("http", "https", "file", "data", "ftp"):
         raise UnsupportedURL(f"no handler for {scheme}: URLs (http, https, file, data, ftp, imap, pop)")
+    if scheme in ("http", "https"):
+        parts = urllib.parse.urlsplit(url)
+        if "@" in parts.netloc:  # http://user:pass@host/ -> auth, like curl; never kept in the URL
+            userinfo, _, hostport = parts.netloc.rpartition("@")
+            user, _, password = userinfo.partition(":")
+            url = urllib.parse.urlunsplit(parts._replace(netloc=hostport))
+            if auth is None:
+                auth, auth_prior = (urllib.parse.unquote(user), urllib.parse.unquote(password)), True
     req = build_request(url, method=method, headers=headers, params=params, data=data, json=json)
     if app is not None:
         from .wsgi_transport import WSGIHandler

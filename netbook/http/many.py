@@ -179,7 +179,12 @@ class _Run:
         for k, v in hdr.items():
             check_line(f"{k}: {v}", f"header {k}")
         self.headers = "".join(f"{k}: {v}\r\n" for k, v in hdr.items()).encode("latin-1") + b"\r\n"
-        self.ssl_ctx = ssl.create_default_context() if verify else ssl._create_unverified_context()
+        if isinstance(verify, ssl.SSLContext):
+            self.ssl_ctx = verify
+        elif isinstance(verify, (str, bytes)) or hasattr(verify, "__fspath__"):
+            self.ssl_ctx = ssl.create_default_context(cafile=verify)  # a CA file, as nb.fetch(verify=path)
+        else:
+            self.ssl_ctx = ssl.create_default_context() if verify else ssl._create_unverified_context()
         self.loop = None
         self.task = None
         self.robots: dict = {}

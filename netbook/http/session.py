@@ -45,7 +45,8 @@ class Session:
         opts = {**self.defaults, **options}
         if self.auth is not None:
             opts.setdefault("auth", self.auth)
-        resp = fetch(self.url_for(url), method, headers=headers, cookies=self.cookies, **opts)
+        cookies = opts.pop("cookies", None) or self.cookies
+        resp = fetch(self.url_for(url), method, headers=headers, cookies=cookies, **opts)
         self.history.append(resp)
         del self.history[: -self.max_history]
         return resp

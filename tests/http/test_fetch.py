@@ -346,3 +346,10 @@ def test_ftp_url_against_pyftpdlib(tmp_path):
     finally:
         server.close_all()
         th.join(5)
+
+
+def test_credentials_in_the_url_become_auth_and_vanish(lab):
+    host = lab.url.split("://")[1]
+    r = nb.fetch(f"http://{USER}:{PASSWORD}@{host}basic")
+    assert r.text == "basic ok" and PASSWORD not in repr(r) and PASSWORD not in r.url
+    assert PASSWORD not in r.transcript.text() and PASSWORD not in str(r.to_har())

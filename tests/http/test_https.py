@@ -58,4 +58,5 @@ def test_verify_false_and_ca_file(https_server):
     assert "GET / HTTP/1.1" in r.transcript.text()  # plaintext recorded after the handshake
     df = nb.fetch_many([url], verify=False)
     assert df["status"][0] == 200
+    assert nb.fetch_many([url], verify=ca)["status"][0] == 200
     assert "TLS" in nb.fetch_many([url])["error"][0]
