@@ -10,7 +10,6 @@ HTTP error status comes back as a Response instead of an exception.
 """
 from __future__ import annotations
 
-import base64
 import http.client
 import json as _json
 import socket
@@ -365,9 +364,8 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
         transport = [_HTTPHandler(), _HTTPSHandler(context=ctx)]
     handlers = transport + [_Redirects(follow_redirects, max_redirects), _ErrorsAreResponses(),
                             urllib.request.FileHandler(), urllib.request.DataHandler(), urllib.request.FTPHandler()]
+    # ProxyHandler sends Proxy-Authorization from the proxy URL's user:password
     handlers.append(urllib.request.ProxyHandler({"http": proxy, "https": proxy} if proxy else {}))
-    if proxy and "@" in urllib.parse.urlsplit(proxy).netloc:
-        pass  # ProxyHandler sends Proxy-Authorization from the proxy URL's userinfo
     jar = CookieJar()  # a fresh jar still carries cookies across this fetch's redirects
     if isinstance(cookies, CookieJar):
         jar = cookies
@@ -459,6 +457,3 @@ def _open_mail(url: str, **options):
         ) from None
     return open_url(url, **options)
 
-
-def basic_auth_header(user: str, password: str) -> str:
-    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()

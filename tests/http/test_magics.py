@@ -4,7 +4,6 @@ import json
 import pytest
 from IPython.testing.globalipapp import get_ipython
 
-import netbook as nb
 from netbook.errors import InjectionError, NetbookError
 from netbook.http.curl import parse_curl
 from netbook.http.httpfile import parse_http_file
