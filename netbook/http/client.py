@@ -399,7 +399,7 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
         except urllib.error.HTTPError as e:  # digest retries exhausted and similar
             if e.fp is None:
                 e.fp = _EmptyBody()
-            fp = e
+            fp = e  # urllib may have consumed the body already (e.g. "digest auth failed")
         t_head = time.perf_counter()
         try:
             raw = _read_body(fp, max_bytes)
@@ -418,8 +418,13 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
     c["receive"] = _ms(c.get("head_at", t_head), t_end)
     fp_headers = fp.headers if getattr(fp, "headers", None) is not None else fp.info()
     resp_headers = Headers(fp_headers.items() if fp_headers is not None else ())
+    declared = resp_headers.get("content-length", "")
+    if (scheme in ("http", "https") and declared.isdigit() and not isinstance(fp, urllib.error.HTTPError) and len(raw) < int(declared) and req.get_method() != "HEAD"
+            and int(status_of(fp)) not in (204, 304) and "chunked" not in resp_headers.get("transfer-encoding", "")):
+        raise FetchError(f"bad HTTP from {_mask_url(url)}: the body ended after {len(raw):,} of its "
+                         f"Content-Length {int(declared):,} bytes (connection closed early)")
     content = _decode_body(raw, resp_headers.get("content-encoding", ""), max_bytes) if scheme in ("http", "https") else raw
-    status = getattr(fp, "status", None) or getattr(fp, "code", None) or 200
+    status = status_of(fp)
     final_url = fp.geturl() if hasattr(fp, "geturl") else req.full_url
     last_req = ex.last_req or req
     last = _hop(ex, last_req, fp, status, getattr(fp, "reason", "") or "",
@@ -432,6 +437,10 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
         request_headers=last.request_headers, request_body=last_req.data,
         transcript=tr, elapsed=t_end - t0, timings=_timings(c), started=c.get("started"), cookie_jar=jar,
     )
+
+
+def status_of(fp) -> int:
+    return getattr(fp, "status", None) or getattr(fp, "code", None) or 200
 
 
 class _EmptyBody:

@@ -353,3 +353,42 @@ def test_credentials_in_the_url_become_auth_and_vanish(lab):
     r = nb.fetch(f"http://{USER}:{PASSWORD}@{host}basic")
     assert r.text == "basic ok" and PASSWORD not in repr(r) and PASSWORD not in r.url
     assert PASSWORD not in r.transcript.text() and PASSWORD not in str(r.to_har())
+
+
+def _raw_server(payload: bytes):
+    """A one-shot TCP server that answers anything with ``payload``."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen()
+
+    def serve():
+        c, _ = srv.accept()
+        with c:
+            c.recv(65536)
+            try:
+                c.sendall(payload)
+            except OSError:
+                pass
+
+    th = threading.Thread(target=serve, daemon=True)
+    th.start()
+    return srv, th, f"http://127.0.0.1:{srv.getsockname()[1]}/"
+
+
+def test_hostile_servers_give_clear_errors():
+    from netbook.http.errors import FetchError
+
+    cases = [
+        (b"SSH-2.0-OpenSSH_9.2\r\n", "bad HTTP"),
+        (b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-%d: y\r\n" % i for i in range(150)) + b"\r\n", "bad HTTP"),
+        (b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 70000 + b"\r\n\r\n", "bad HTTP"),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort", "bad HTTP|closed|reset"),
+    ]
+    for payload, pattern in cases:
+        srv, th, url = _raw_server(payload)
+        try:
+            with pytest.raises((FetchError, ConnectionFailed), match=pattern):
+                nb.fetch(url, timeout=5)
+        finally:
+            th.join(5)
+            srv.close()
