@@ -10,6 +10,7 @@ returns the rows that finished (``df.attrs["cancelled"]`` is True).
 from __future__ import annotations
 
 import asyncio
+import functools
 import ssl
 import threading
 import time
@@ -106,17 +107,23 @@ async def _read_body(reader, headers: dict, status: int, method: str, max_bytes:
             raise _Failed(f"body larger than max_bytes={max_bytes:,}")
 
 
+@functools.lru_cache(maxsize=4096)
+def _target(url: str):
+    """(pool key, request-line-and-Host bytes prefix without the method) of an http(s) URL; logs repeat URLs."""
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = parts.hostname or ""
+    port = parts.port or (443 if scheme == "https" else 80)
+    target = (parts.path or "/") + (("?" + parts.query) if parts.query else "")
+    hostport = parts.netloc.rpartition("@")[2]
+    return (scheme, host, port), f" {target} HTTP/1.1\r\nHost: {hostport}\r\n".encode("latin-1")
+
+
 async def _one(pool: _Pool, url: str, method: str, headers: bytes, max_bytes: int, follow: bool):
     """One request, following redirects; returns (status, final_url, content_type, nbytes)."""
     for _hop in range(11):
-        parts = urllib.parse.urlsplit(url)
-        scheme = parts.scheme.lower()
-        host = parts.hostname or ""
-        port = parts.port or (443 if scheme == "https" else 80)
-        key = (scheme, host, port)
-        target = (parts.path or "/") + (("?" + parts.query) if parts.query else "")
-        hostport = parts.netloc.rpartition("@")[2]
-        req = f"{method} {target} HTTP/1.1\r\nHost: {hostport}\r\n".encode("latin-1") + headers
+        key, line = _target(url)
+        req = method.encode("ascii") + line + headers
         for attempt in (0, 1):
             reader, writer, reused = await pool.get(key)
             try:
@@ -138,9 +145,9 @@ async def _one(pool: _Pool, url: str, method: str, headers: bytes, max_bytes: in
             raise _Failed(f"not an HTTP response: {lines[0][:60]!r}")
         status = int(first[1])
         hdrs = {}
-        for line in lines[1:]:
-            if line:
-                k, _, v = line.partition(b":")
+        for field in lines[1:]:
+            if field:
+                k, _, v = field.partition(b":")
                 hdrs[k.strip().lower()] = v.strip()
         nbytes, reusable = await _read_body(reader, hdrs, status, method, max_bytes)
         conn_hdr = hdrs.get(b"connection", b"").lower()
@@ -169,7 +176,9 @@ class _Run:
         self.finished_order: list[int] = []
         self.concurrency = max(1, int(concurrency))
         self.per_host = max(1, int(per_host))
-        self.method = method.upper()
+        self.method = check_line(method.upper(), "method")
+        if not self.method.isalpha():
+            raise ValueError(f"bad HTTP method {method!r}")
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.follow = follow
@@ -221,16 +230,16 @@ class _Run:
             if not isinstance(url, str):
                 raise _Failed(f"not a URL: {url!r}")
             check_line(url, "URL")
-            parts = urllib.parse.urlsplit(url)
-            scheme = parts.scheme.lower()
+            scheme = url[:url.find(":")].lower() if ":" in url else ""
             if scheme in ("http", "https"):
-                if not parts.hostname:
+                key, _ = _target(url)
+                if not key[1]:
                     raise _Failed("no host in URL")
                 if self.respect_robots:
-                    rp = await self._robots_for(pool, scheme, parts.netloc)
+                    rp = await self._robots_for(pool, scheme, urllib.parse.urlsplit(url).netloc)
                     if not rp.can_fetch(self.user_agent, url):
                         raise _Failed("disallowed by robots.txt")
-                async with sems[(scheme, parts.hostname, parts.port)]:
+                async with sems[key]:
                     t0 = time.perf_counter()
                     async with asyncio.timeout(self.timeout):
                         status, final, ctype, nbytes = await _one(pool, url, self.method, self.headers,
