@@ -51,6 +51,7 @@ http {{
 """
 ECHO_LOCATIONS = """
     location = /slow {{ default_type text/plain; echo_sleep 2; echo "late"; }}
+    location = /delay {{ default_type text/plain; echo_sleep 0.005; echo -n "ok"; }}
     location = /chunked {{ default_type text/plain; echo "part one"; echo_flush; echo "part two"; }}
 """
 
