@@ -392,3 +392,13 @@ def test_hostile_servers_give_clear_errors():
         finally:
             th.join(5)
             srv.close()
+
+
+def test_fetch_does_not_import_pandas():
+    import subprocess
+    import sys
+
+    code = "import sys, netbook as nb; nb.fetch('data:,x'); print('pandas' in sys.modules, 'ipywidgets' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         env={**__import__("os").environ, "PYTHONPATH": str(__import__("pathlib").Path(__file__).parents[2])})
+    assert out.stdout.split() == ["False", "False"], out.stderr
