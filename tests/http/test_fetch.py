@@ -402,3 +402,19 @@ def test_fetch_does_not_import_pandas():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                          env={**__import__("os").environ, "PYTHONPATH": str(__import__("pathlib").Path(__file__).parents[2])})
     assert out.stdout.split() == ["False", "False"], out.stderr
+
+
+def test_against_the_static_lab_server(tmp_path):
+    (tmp_path / "index.html").write_text("<h1>home</h1>")
+    (tmp_path / "data.json").write_text('{"ok": true}')
+    srv = nb.serve.http(tmp_path, name="static")
+    try:
+        assert nb.fetch(srv.url + "data.json").json() == {"ok": True}
+        assert "home" in nb.fetch(srv.url).text
+        assert nb.fetch(srv.url + "missing.txt").status == 404
+        assert nb.fetch(srv.url + "../../../../etc/passwd").status == 404  # sent as is; the server refuses
+        assert nb.fetch(srv.url + "data.json", "HEAD").content == b""
+        log = srv.log.to_frame()
+        assert log["status"].tolist()[:3] == ["200", "200", "404"]
+    finally:
+        srv.stop()

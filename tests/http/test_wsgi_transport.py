@@ -66,3 +66,12 @@ def test_head_and_bad_input():
 def test_fetch_app_keyword():
     r = nb.fetch("http://anything.test/echo?x=1", app=app)
     assert r.json()["query"] == "x=1" and r.json()["headers"]["Host"] == "anything.test"
+
+
+def test_https_urls_in_process():
+    def scheme(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [environ["wsgi.url_scheme"].encode()]
+
+    assert nb.fetch("https://secure.test/", app=scheme).text == "https"
+    assert nb.fetch("http://plain.test/", app=scheme).text == "http"
