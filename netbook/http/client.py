@@ -379,7 +379,10 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
         if not (isinstance(auth, (tuple, list)) and len(auth) == 2):
             raise FetchError("auth must be (user, password)")
         mgr = urllib.request.HTTPPasswordMgrWithPriorAuth()
-        mgr.add_password(None, req.full_url, str(auth[0]), str(auth[1]), is_authenticated=auth_prior)
+        origin = urllib.parse.urlsplit(req.full_url)
+        # the whole origin (every path, redirects within it); never another host
+        mgr.add_password(None, f"{origin.scheme}://{origin.netloc}/", str(auth[0]), str(auth[1]),
+                         is_authenticated=auth_prior)
         handlers += [urllib.request.HTTPBasicAuthHandler(mgr), urllib.request.HTTPDigestAuthHandler(mgr)]
     opener = urllib.request.OpenerDirector()
     for h in handlers:
@@ -419,8 +422,10 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
     fp_headers = fp.headers if getattr(fp, "headers", None) is not None else fp.info()
     resp_headers = Headers(fp_headers.items() if fp_headers is not None else ())
     declared = resp_headers.get("content-length", "")
-    if (scheme in ("http", "https") and declared.isdigit() and not isinstance(fp, urllib.error.HTTPError) and len(raw) < int(declared) and req.get_method() != "HEAD"
-            and int(status_of(fp)) not in (204, 304) and "chunked" not in resp_headers.get("transfer-encoding", "")):
+    truncated = (scheme in ("http", "https") and declared.isdigit() and len(raw) < int(declared)
+                 and not isinstance(fp, urllib.error.HTTPError) and req.get_method() != "HEAD"
+                 and int(status_of(fp)) not in (204, 304) and "chunked" not in resp_headers.get("transfer-encoding", ""))
+    if truncated:
         raise FetchError(f"bad HTTP from {_mask_url(url)}: the body ended after {len(raw):,} of its "
                          f"Content-Length {int(declared):,} bytes (connection closed early)")
     content = _decode_body(raw, resp_headers.get("content-encoding", ""), max_bytes) if scheme in ("http", "https") else raw

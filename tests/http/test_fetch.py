@@ -418,3 +418,19 @@ def test_against_the_static_lab_server(tmp_path):
         assert log["status"].tolist()[:3] == ["200", "200", "404"]
     finally:
         srv.stop()
+
+
+def test_auth_follows_redirects_within_the_origin_only(lab):
+    import urllib.parse
+
+    from .apps import app
+
+    r = nb.fetch(lab.url + "redirect-to?url=/basic", auth=(USER, PASSWORD))
+    assert r.text == "basic ok" and r.history[0].status == 302
+    other = nb.serve.wsgi(app, name="elsewhere")
+    try:
+        r = nb.fetch(lab.url + "redirect-to?url=" + urllib.parse.quote(other.url + "basic"),
+                     auth=(USER, PASSWORD), auth_prior=True)
+        assert r.status == 401 and r.final_url == other.url + "basic"
+    finally:
+        other.stop()
