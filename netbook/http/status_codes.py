@@ -32,6 +32,12 @@ class StatusInfo:
     def __repr__(self):
         return f"{self.code} {self.phrase} ({self.cls}): {self.description}"
 
+    def to_frame(self):
+        import pandas as pd
+
+        return pd.DataFrame([{"code": self.code, "name": self.status.name, "phrase": self.phrase,
+                              "description": self.description, "class": self.cls}])
+
     def _repr_html_(self):
         from ..table.static import escape
 

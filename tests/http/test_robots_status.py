@@ -67,6 +67,8 @@ def test_status():
     assert s.code == 404 and s.phrase == "Not Found" and s.cls == "4xx client error" and s == 404
     assert nb.http.status("IM_A_TEAPOT").code == 418
     assert "Not Found" in s._repr_html_()
+    assert s.to_frame().iloc[0].to_dict() == {"code": 404, "name": "NOT_FOUND", "phrase": "Not Found",
+                                              "description": HTTPStatus(404).description, "class": "4xx client error"}
     with pytest.raises(NetbookError):
         nb.http.status(999)
     t = nb.http.statuses()

@@ -134,3 +134,19 @@ def test_each_distinct_value_is_parsed_once(monkeypatch):
     s = pd.Series(["http://a/", "http://b/"] * 5000)
     df = nb.url.split(s)
     assert len(df) == 10000 and sorted(set(calls)) == ["http://a/", "http://b/"] and len(calls) == 2
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(url_chars, min_size=1, max_size=10), st.sampled_from(["http://a/b/c?q#f", "https://h:8/x/", "", "file:///tmp/"]))
+def test_generated_helpers_match_stdlib(values, base):
+    s = pd.Series(values, dtype=object)
+    assert nb.url.quote(s).tolist() == [up.quote(v) for v in values]
+    assert nb.url.unquote(s).tolist() == [up.unquote(v) for v in values]
+    assert nb.url.quote_plus(s).tolist() == [up.quote_plus(v) for v in values]
+    joined = nb.url.urljoin(base, s).tolist()
+    for v, got in zip(values, joined):
+        try:
+            want = up.urljoin(base, v)
+        except ValueError:
+            want = None
+        assert got == want
