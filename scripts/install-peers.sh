@@ -1,6 +1,7 @@
 #!/bin/bash
 # Install the real peers netbook's tests talk to: Debian's chromium (the
-# browser test), dovecot (IMAP/POP3), curl, wrk, node (widget JS tests).
+# browser test), dovecot (IMAP/POP3), curl, wrk, node (widget JS tests),
+# nginx-light (an independent HTTP server for the HTTP client tests and benchmark).
 # As root on Debian: apt-get.  Otherwise: report what is missing; under
 # CI=true a missing peer is an error.
 set -euo pipefail
@@ -14,6 +15,7 @@ have curl || need+=(curl)
 have wrk || need+=(wrk)
 have node || need+=(nodejs)
 have openssl || need+=(openssl)
+have nginx || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" = 0 ] && have apt-get; then
   export DEBIAN_FRONTEND=noninteractive

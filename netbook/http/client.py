@@ -1,0 +1,473 @@
+"""``nb.fetch``: urllib.request's OpenerDirector and handlers, observed.
+
+The standard library speaks HTTP here: redirects (HTTPRedirectHandler), Basic
+and Digest auth (HTTPPasswordMgrWithPriorAuth), proxies with auth, cookies
+(HTTPCookieProcessor), http, https, file:, data:, ftp:.  netbook adds what a
+notebook needs around it: every connection goes through a traced socket (the
+transcript), connect/send/wait are timed per hop (HAR 1.2 timings), redirect
+hops are recorded, bodies are bounded (``max_bytes``, also after gzip), and an
+HTTP error status comes back as a Response instead of an exception.
+"""
+from __future__ import annotations
+
+import http.client
+import json as _json
+import socket
+import ssl
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import zlib
+from datetime import datetime, timezone
+
+from ..interpolate import check_line
+from ..transcript import Transcript, trace_socket
+from .cookies import CookieJar
+from .errors import BodyTooLarge, ConnectionFailed, FetchError, FetchTimeout, TLSError, UnsupportedURL
+from .headers import Headers
+from .response import Hop, Response
+
+__all__ = ["fetch", "build_request", "DEFAULT_MAX_BYTES", "USER_AGENT"]
+
+DEFAULT_MAX_BYTES = 64 << 20
+USER_AGENT = "netbook/0.1 (Python urllib)"
+_MAIL_SCHEMES = {"imap", "imaps", "pop", "pops", "pop3", "pop3s"}
+_local = threading.local()
+
+
+# -- one exchange: everything the handlers observe during one fetch -----------
+class _Exchange:
+    def __init__(self, transcript: Transcript):
+        self.transcript = transcript
+        self.hops: list[Hop] = []
+        self.current: dict = {}
+        self.last_req = None
+
+    def begin(self):
+        self.current = {"start": time.perf_counter(), "dns": -1.0, "connect": -1.0, "ssl": -1.0,
+                        "conn_end": None, "started": datetime.now(timezone.utc)}
+        return self.current
+
+
+def _exchange() -> _Exchange | None:
+    return getattr(_local, "exchange", None)
+
+
+def _ms(a, b) -> float:
+    return round((b - a) * 1000, 3)
+
+
+def _open_socket(conn, ex: _Exchange | None):
+    """DNS then TCP connect, each timed (like curl's namelookup / connect)."""
+    t = ex.current if ex else {}
+    timeout = conn.timeout if conn.timeout is not socket._GLOBAL_DEFAULT_TIMEOUT else None
+    t0 = time.perf_counter()
+    try:
+        infos = socket.getaddrinfo(conn.host, conn.port, 0, socket.SOCK_STREAM)
+    except socket.gaierror as e:
+        raise ConnectionFailed(f"cannot resolve host {conn.host!r}: {e.strerror or e}") from e
+    t1 = time.perf_counter()
+    last = None
+    sock = None
+    for af, st, proto, _, addr in infos:
+        s = socket.socket(af, st, proto)
+        try:
+            s.settimeout(timeout)
+            if conn.source_address:
+                s.bind(conn.source_address)
+            s.connect(addr)
+            sock = s
+            break
+        except OSError as e:
+            last = e
+            s.close()
+    if sock is None:
+        raise last or OSError("no address")
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    t2 = time.perf_counter()
+    if t:
+        t["dns"], t["connect"], t["conn_end"] = _ms(t0, t1), _ms(t1, t2), t2
+        t["server_ip"] = sock.getpeername()[0]
+    return sock
+
+
+class _TimedMixin:
+    """Times send (request written) and wait (until the status line and
+    headers arrived) of http.client connections."""
+
+    def request(self, method, url, body=None, headers={}, *, encode_chunked=False):  # noqa: B006 - http.client's signature
+        ex = _exchange()
+        t_start = time.perf_counter()
+        super().request(method, url, body, headers, encode_chunked=encode_chunked)
+        if ex:
+            c = ex.current
+            begin = max(t_start, c.get("conn_end") or t_start)
+            c["send"] = _ms(begin, time.perf_counter())
+            c["sent_at"] = time.perf_counter()
+
+    def getresponse(self):
+        ex = _exchange()
+        r = super().getresponse()
+        if ex:
+            c = ex.current
+            c["wait"] = _ms(c.get("sent_at", c["start"]), time.perf_counter())
+            c["head_at"] = time.perf_counter()
+        return r
+
+
+class TracedHTTPConnection(_TimedMixin, http.client.HTTPConnection):
+    def connect(self):
+        ex = _exchange()
+        sock = _open_socket(self, ex)
+        self.sock = trace_socket(sock, ex.transcript) if ex else sock
+        if self._tunnel_host:
+            self._tunnel()
+
+
+class TracedHTTPSConnection(_TimedMixin, http.client.HTTPSConnection):
+    def connect(self):
+        ex = _exchange()
+        raw = _open_socket(self, ex)
+        if self._tunnel_host:
+            self.sock = trace_socket(raw, ex.transcript) if ex else raw
+            self._tunnel()
+        host = self._tunnel_host or self.host
+        t0 = time.perf_counter()
+        try:
+            tls = self._context.wrap_socket(raw, server_hostname=host)
+        except ssl.SSLError as e:
+            raw.close()
+            raise TLSError(f"TLS handshake with {host} failed: {getattr(e, 'verify_message', None) or e.reason or e}") from e
+        if ex:
+            ex.current["ssl"] = _ms(t0, time.perf_counter())
+            ex.current["conn_end"] = time.perf_counter()
+            ex.current["tls_version"] = tls.version()
+        self.sock = trace_socket(tls, ex.transcript) if ex else tls
+
+
+def note_request(req) -> None:
+    """Transports call this with each request they are about to send."""
+    ex = _exchange()
+    if ex:
+        ex.last_req = req
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        note_request(req)
+        return self.do_open(TracedHTTPConnection, req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        note_request(req)
+        return self.do_open(TracedHTTPSConnection, req, context=self._context)
+
+
+class _Redirects(urllib.request.HTTPRedirectHandler):
+    """Records every hop; follows only when asked."""
+
+    def __init__(self, follow: bool, max_redirects: int = 10):
+        self.follow = follow
+        self.max_redirections = max_redirects
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        ex = _exchange()
+        if ex:
+            ex.hops.append(_hop(ex, req, fp, code, msg, headers, location=newurl))
+        if not self.follow:
+            return None
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None:
+            old, nxt = urllib.parse.urlsplit(req.full_url), urllib.parse.urlsplit(new.full_url)
+            if (old.hostname, old.port, old.scheme) != (nxt.hostname, nxt.port, nxt.scheme):
+                # credentials given for one origin are not sent to another (as requests does)
+                for name in ("Authorization", "Cookie", "Proxy-Authorization"):
+                    new.headers.pop(name.capitalize(), None)
+                    new.unredirected_hdrs.pop(name.capitalize(), None)
+            if ex:
+                ex.begin()
+        return new
+
+
+class _ErrorsAreResponses(urllib.request.BaseHandler):
+    """An HTTP error status is a Response to look at, not an exception."""
+
+    handler_order = 1000  # after the auth and redirect handlers
+
+    def http_error_default(self, req, fp, code, msg, hdrs):
+        return fp
+
+
+def _hop(ex, req, fp, code, msg, headers, location=None) -> Hop:
+    c = ex.current
+    return Hop(
+        method=req.get_method(), url=req.full_url, status=int(code), reason=str(msg or ""),
+        headers=Headers(headers.items() if headers is not None else ()),
+        request_headers=Headers((k.title(), v) for k, v in {**req.headers, **req.unredirected_hdrs}.items()),
+        location=location, timings=_timings(c), started=c.get("started"),
+        version=_version(getattr(fp, "version", 11)), server_ip=c.get("server_ip", ""),
+    )
+
+
+def _timings(c: dict) -> dict:
+    return {"blocked": -1.0, "dns": c.get("dns", -1.0), "connect": c.get("connect", -1.0),
+            "ssl": c.get("ssl", -1.0), "send": c.get("send", 0.0), "wait": c.get("wait", 0.0),
+            "receive": c.get("receive", 0.0)}
+
+
+def _version(v) -> str:
+    return {9: "HTTP/0.9", 10: "HTTP/1.0", 11: "HTTP/1.1"}.get(v, "HTTP/1.1")
+
+
+def build_request(url: str, *, method=None, headers=None, params=None, data=None, json=None) -> urllib.request.Request:
+    """A urllib.request.Request from fetch's arguments (CR/LF refused)."""
+    check_line(url, "URL")
+    if params:
+        items = params.items() if hasattr(params, "items") else params
+        sep = "&" if urllib.parse.urlsplit(url).query else "?"
+        url = url + sep + urllib.parse.urlencode(list(items), doseq=True)
+    hdrs = {}
+    body = None
+    if json is not None:
+        body = _json.dumps(json).encode()
+        hdrs["Content-Type"] = "application/json"
+        hdrs["Accept"] = "application/json"
+    elif data is not None:
+        if isinstance(data, (dict, list, tuple)):
+            body = urllib.parse.urlencode(list(data.items()) if isinstance(data, dict) else list(data), doseq=True).encode()
+            hdrs["Content-Type"] = "application/x-www-form-urlencoded"
+        elif isinstance(data, str):
+            body = data.encode()
+            hdrs["Content-Type"] = "application/x-www-form-urlencoded"
+        else:
+            body = bytes(data)
+    for k, v in (headers.items() if hasattr(headers, "items") else headers or ()):
+        check_line(str(k), f"header name {k!r}")
+        check_line(str(v), f"header {k}")
+        if not k or any(ch in str(k) for ch in " :\t"):
+            raise FetchError(f"bad header name {k!r}")
+        hdrs[str(k)] = str(v)
+    hdrs.setdefault("User-Agent", USER_AGENT)
+    hdrs.setdefault("Accept-Encoding", "gzip, deflate")
+    req = urllib.request.Request(url, data=body, headers=hdrs, method=method.upper() if method else None)
+    return req
+
+
+def _decode_body(raw: bytes, encoding: str, max_bytes: int) -> bytes:
+    enc = (encoding or "").strip().lower()
+    if enc in ("", "identity"):
+        return raw
+    if enc not in ("gzip", "x-gzip", "deflate"):
+        return raw
+    wbits = 16 + zlib.MAX_WBITS if "gzip" in enc else zlib.MAX_WBITS
+    try:
+        d = zlib.decompressobj(wbits)
+        out = d.decompress(raw, max_bytes + 1)
+    except zlib.error:
+        if enc == "deflate":  # raw deflate without zlib header, as some servers send
+            d = zlib.decompressobj(-zlib.MAX_WBITS)
+            out = d.decompress(raw, max_bytes + 1)
+        else:
+            raise FetchError("the gzip body is corrupt") from None
+    if len(out) > max_bytes:
+        raise BodyTooLarge(f"the decompressed body is larger than max_bytes={max_bytes:,}")
+    return out
+
+
+def _read_body(fp, max_bytes: int) -> bytes:
+    chunks = []
+    n = 0
+    while True:
+        chunk = fp.read(min(1 << 16, max_bytes + 1 - n)) if n <= max_bytes else b""
+        if not chunk:
+            break
+        chunks.append(chunk)
+        n += len(chunk)
+        if n > max_bytes:
+            fp.close()
+            raise BodyTooLarge(f"the body is larger than max_bytes={max_bytes:,} (pass max_bytes= to allow more)")
+    return b"".join(chunks)
+
+
+def _network_error(e: BaseException, url: str, timeout) -> Exception:
+    reason = getattr(e, "reason", e)
+    if isinstance(reason, (FetchError, ConnectionFailed, TLSError, FetchTimeout)):
+        return reason
+    if isinstance(reason, (socket.timeout, TimeoutError)):
+        return FetchTimeout(f"no answer from {url} within {timeout} s (timeout=)")
+    if isinstance(reason, ssl.SSLCertVerificationError):
+        return TLSError(f"TLS certificate of {url} not trusted: {reason.verify_message} (verify=False skips the check)")
+    if isinstance(reason, ssl.SSLError):
+        return TLSError(f"TLS failed for {url}: {reason.reason or reason}")
+    if isinstance(reason, ConnectionRefusedError):
+        return ConnectionFailed(f"connection refused: {url}")
+    if isinstance(reason, ConnectionResetError):
+        return ConnectionFailed(f"connection reset by peer: {url}")
+    if isinstance(reason, socket.gaierror):
+        return ConnectionFailed(f"cannot resolve host of {url}: {reason.strerror or reason}")
+    if isinstance(reason, http.client.RemoteDisconnected):
+        return ConnectionFailed(f"the server closed the connection without answering: {url}")
+    if isinstance(reason, http.client.HTTPException):
+        return FetchError(f"bad HTTP from {url}: {type(reason).__name__}: {reason}")
+    if isinstance(reason, OSError):
+        return ConnectionFailed(f"{url}: {reason.strerror or reason}")
+    return FetchError(f"{url}: {reason}")
+
+
+def fetch(url: str, method: str | None = None, *, headers=None, params=None, data=None, json=None,
+          auth=None, cookies=None, timeout: float | None = 30, follow_redirects: bool = True,
+          verify: bool | str | ssl.SSLContext = True, proxy: str | None = None,
+          max_bytes: int = DEFAULT_MAX_BYTES, max_redirects: int = 10, app=None,
+          auth_prior: bool = False, transcript_bytes: int = 256 << 10) -> Response:
+    """Fetch ``url`` and return a :class:`Response` (any status).
+
+    ``auth=(user, password)`` answers Basic or Digest challenges
+    (``auth_prior=True`` sends Basic up front, like ``curl -u``);
+    ``cookies`` is an ``nb.CookieJar`` (kept and updated) or a dict;
+    ``verify=False`` skips TLS verification, a path names a CA file;
+    ``proxy="http://user:pass@host:port"``; ``max_bytes`` bounds the body
+    (also after decompression); ``app=wsgi_app`` calls a WSGI app in-process
+    (no socket).  Network failures raise one clear ``NetworkError``.
+    """
+    scheme = urllib.parse.urlsplit(url).scheme.lower() if isinstance(url, str) else ""
+    if scheme in _MAIL_SCHEMES:
+        return _open_mail(url)
+    if not isinstance(url, str) or not scheme:
+        raise UnsupportedURL(f"not a URL: {url!r} (expected scheme://...)")
+    if scheme not in ("http", "https", "file", "data", "ftp"):
+        raise UnsupportedURL(f"no handler for {scheme}: URLs (http, https, file, data, ftp, imap, pop)")
+    if scheme in ("http", "https"):
+        parts = urllib.parse.urlsplit(url)
+        if "@" in parts.netloc:  # http://user:pass@host/ -> auth, like curl; never kept in the URL
+            userinfo, _, hostport = parts.netloc.rpartition("@")
+            user, _, password = userinfo.partition(":")
+            url = urllib.parse.urlunsplit(parts._replace(netloc=hostport))
+            if auth is None:
+                auth, auth_prior = (urllib.parse.unquote(user), urllib.parse.unquote(password)), True
+    req = build_request(url, method=method, headers=headers, params=params, data=data, json=json)
+    if app is not None:
+        from .wsgi_transport import WSGIHandler
+
+        transport = [WSGIHandler(app)]
+    else:
+        if verify is True:
+            ctx = ssl.create_default_context()
+        elif verify is False:
+            ctx = ssl._create_unverified_context()
+        elif isinstance(verify, ssl.SSLContext):
+            ctx = verify
+        else:
+            ctx = ssl.create_default_context(cafile=str(verify))
+        transport = [_HTTPHandler(), _HTTPSHandler(context=ctx)]
+    handlers = transport + [_Redirects(follow_redirects, max_redirects), _ErrorsAreResponses(),
+                            urllib.request.FileHandler(), urllib.request.DataHandler(), urllib.request.FTPHandler()]
+    # ProxyHandler sends Proxy-Authorization from the proxy URL's user:password
+    handlers.append(urllib.request.ProxyHandler({"http": proxy, "https": proxy} if proxy else {}))
+    jar = CookieJar()  # a fresh jar still carries cookies across this fetch's redirects
+    if isinstance(cookies, CookieJar):
+        jar = cookies
+    elif cookies:
+        host = urllib.parse.urlsplit(req.full_url).hostname or ""
+        for k, v in dict(cookies).items():
+            check_line(f"{k}={v}", "cookie")
+            jar.set(str(k), str(v), host)
+    handlers.append(urllib.request.HTTPCookieProcessor(jar.jar))
+    if auth is not None:
+        if not (isinstance(auth, (tuple, list)) and len(auth) == 2):
+            raise FetchError("auth must be (user, password)")
+        mgr = urllib.request.HTTPPasswordMgrWithPriorAuth()
+        origin = urllib.parse.urlsplit(req.full_url)
+        # the whole origin (every path, redirects within it); never another host
+        mgr.add_password(None, f"{origin.scheme}://{origin.netloc}/", str(auth[0]), str(auth[1]),
+                         is_authenticated=auth_prior)
+        handlers += [urllib.request.HTTPBasicAuthHandler(mgr), urllib.request.HTTPDigestAuthHandler(mgr)]
+    opener = urllib.request.OpenerDirector()
+    for h in handlers:
+        opener.add_handler(h)
+    for h in (urllib.request.UnknownHandler(), urllib.request.HTTPErrorProcessor()):
+        opener.add_handler(h)
+
+    tr = Transcript(title=f"{req.get_method()} {_mask_url(req.full_url)}", max_bytes=transcript_bytes)
+    ex = _Exchange(tr)
+    ex.begin()
+    prev = _exchange()
+    _local.exchange = ex
+    t0 = time.perf_counter()
+    try:
+        try:
+            fp = opener.open(req, timeout=timeout)
+        except urllib.error.HTTPError as e:  # digest retries exhausted and similar
+            if e.fp is None:
+                e.fp = _EmptyBody()
+            fp = e  # urllib may have consumed the body already (e.g. "digest auth failed")
+        t_head = time.perf_counter()
+        try:
+            raw = _read_body(fp, max_bytes)
+        finally:
+            fp.close()
+        t_end = time.perf_counter()
+    except (FetchError, ConnectionFailed, TLSError, FetchTimeout):
+        raise
+    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as e:
+        if isinstance(e, ValueError) and not isinstance(e, UnicodeError) and "header" not in str(e).lower():
+            raise FetchError(f"{_mask_url(url)}: {e}") from e
+        raise _network_error(e, _mask_url(url), timeout) from e
+    finally:
+        _local.exchange = prev
+    c = ex.current
+    c["receive"] = _ms(c.get("head_at", t_head), t_end)
+    fp_headers = fp.headers if getattr(fp, "headers", None) is not None else fp.info()
+    resp_headers = Headers(fp_headers.items() if fp_headers is not None else ())
+    declared = resp_headers.get("content-length", "")
+    truncated = (scheme in ("http", "https") and declared.isdigit() and len(raw) < int(declared)
+                 and not isinstance(fp, urllib.error.HTTPError) and req.get_method() != "HEAD"
+                 and int(status_of(fp)) not in (204, 304) and "chunked" not in resp_headers.get("transfer-encoding", ""))
+    if truncated:
+        raise FetchError(f"bad HTTP from {_mask_url(url)}: the body ended after {len(raw):,} of its "
+                         f"Content-Length {int(declared):,} bytes (connection closed early)")
+    content = _decode_body(raw, resp_headers.get("content-encoding", ""), max_bytes) if scheme in ("http", "https") else raw
+    status = status_of(fp)
+    final_url = fp.geturl() if hasattr(fp, "geturl") else req.full_url
+    last_req = ex.last_req or req
+    last = _hop(ex, last_req, fp, status, getattr(fp, "reason", "") or "",
+                fp_headers, location=None)
+    last.url = final_url
+    return Response(
+        url=req.full_url, final_url=final_url, method=req.get_method(), status=status,
+        reason=getattr(fp, "reason", None) or "", version=_version(getattr(fp, "version", 11)) if scheme.startswith("http") else "",
+        headers=resp_headers, content=content, raw_size=len(raw), history=ex.hops, final_hop=last,
+        request_headers=last.request_headers, request_body=last_req.data,
+        transcript=tr, elapsed=t_end - t0, timings=_timings(c), started=c.get("started"), cookie_jar=jar,
+    )
+
+
+def status_of(fp) -> int:
+    return getattr(fp, "status", None) or getattr(fp, "code", None) or 200
+
+
+class _EmptyBody:
+    def read(self, n=-1):
+        return b""
+
+    def close(self):
+        pass
+
+
+def _mask_url(url: str) -> str:
+    from ..transcript import redact_line
+
+    return redact_line(url)
+
+
+def _open_mail(url: str, **options):
+    try:
+        from netbook.mail import open_url
+    except ImportError as e:
+        raise UnsupportedURL(
+            f"{urllib.parse.urlsplit(url).scheme}: URLs need netbook.mail (not installed in this build): {e}"
+        ) from None
+    return open_url(url, **options)
+

@@ -1,0 +1,95 @@
+"""``%fetch`` (curl's flags) and ``%%fetch`` (the ``.http`` file syntax).
+
+Each is a thin shell over ``nb.fetch``.  ``{name}`` interpolates from the
+notebook; a value with CR/LF in a request line or header is refused.
+"""
+from __future__ import annotations
+
+import shlex
+
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_var_expand
+
+from ..interpolate import interpolate
+
+__all__ = ["FetchMagics", "register"]
+
+
+def _cell_options(line: str):
+    """``%%fetch [-o NAME] [-k] [--no-follow] [-m SECONDS]``"""
+    out, opts = None, {}
+    it = iter(shlex.split(line))
+    for a in it:
+        if a in ("-o", "--output"):
+            out = next(it, None)
+        elif a in ("-k", "--insecure"):
+            opts["verify"] = False
+        elif a == "--no-follow":
+            opts["follow_redirects"] = False
+        elif a in ("-m", "--max-time"):
+            opts["timeout"] = float(next(it, "30"))
+        else:
+            from ..errors import NetbookError
+
+            raise NetbookError(f"%%fetch: unknown option {a} (use -o NAME, -k, --no-follow, -m SECONDS)")
+    return out, opts
+
+
+@magics_class
+class FetchMagics(Magics):
+    @no_var_expand
+    @line_magic
+    def fetch(self, line: str):
+        """%fetch [curl flags] URL  — e.g. ``%fetch -X POST --json '{"a": 1}' {base}items -o r``
+
+        Flags: -X -H -d --data-urlencode --json -u --digest -L -k -I -G
+        -b FILE|'a=1' -c FILE -x PROXY -m SECONDS -A -e -f, and -o NAME to
+        store the Response.  A pasted ``curl ...`` command works too.
+        """
+        from .curl import run_curl
+
+        text = interpolate(line, self.shell.user_ns)
+        resp, cmd = run_curl(text)
+        if cmd.output:
+            self.shell.user_ns[cmd.output] = resp
+        return resp
+
+    @no_var_expand
+    @cell_magic("fetch")
+    def fetch_cell(self, line: str, cell: str):
+        """%%fetch [-o NAME] [-k] [--no-follow] [-m SECONDS]
+
+        The cell holds requests in the ``.http`` syntax (JetBrains, VS Code
+        REST Client): request line, headers, blank line, body; ``###``
+        between requests; ``@var = value``; ``{{var}}`` / ``{var}``.  A cell
+        starting with ``curl`` runs that command.  Several requests: each is
+        shown, the last returned, ``-o NAME`` stores the list.
+        """
+        from IPython.display import display
+
+        from .client import fetch
+        from .httpfile import parse_http_file
+
+        out, opts = _cell_options(interpolate(line, self.shell.user_ns))
+        if cell.lstrip().startswith("curl "):
+            from .curl import run_curl
+
+            resp, cmd = run_curl(interpolate(cell.strip().replace("\\\n", " "), self.shell.user_ns), **opts)
+            if out or cmd.output:
+                self.shell.user_ns[out or cmd.output] = resp
+            return resp
+        requests = parse_http_file(cell, self.shell.user_ns)
+        responses = []
+        for i, req in enumerate(requests):
+            resp = fetch(req.url, req.method, headers=req.headers, data=req.body.encode() if req.body else None,
+                         **opts)
+            responses.append(resp)
+            if i < len(requests) - 1:
+                display(resp)
+        if out:
+            self.shell.user_ns[out] = responses[0] if len(responses) == 1 else responses
+        return responses[-1]
+
+
+def register(ipython) -> None:
+    ipython.register_magics(FetchMagics)
+    from . import urls  # noqa: F401 - registers the .url Series accessor

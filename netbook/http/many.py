@@ -1,0 +1,395 @@
+"""``nb.fetch_many(urls)``: many GETs at once -> a DataFrame.
+
+http(s) URLs go through a small asyncio HTTP/1.1 client with keep-alive
+connection pools (one event loop in a worker thread, bounded by
+``concurrency`` overall and ``per_host`` per host); other schemes (file:,
+data:, ftp:) go through ``nb.fetch`` in a thread pool.  Results stream into
+a Table under a progress bar; interrupting the kernel stops cleanly and
+returns the rows that finished (``df.attrs["cancelled"]`` is True).
+"""
+from __future__ import annotations
+
+import asyncio
+import functools
+import ssl
+import threading
+import time
+import urllib.parse
+import urllib.robotparser
+from collections import defaultdict
+
+from ..interpolate import check_line
+
+__all__ = ["fetch_many", "COLUMNS"]
+
+COLUMNS = ["url", "status", "final_url", "content_type", "bytes", "elapsed", "error"]
+_REDIRECTS = {301, 302, 303, 307, 308}
+_NO_BODY = {204, 304}
+
+
+class _Failed(Exception):
+    pass
+
+
+class _Pool:
+    """Idle keep-alive connections per (scheme, host, port)."""
+
+    def __init__(self, ssl_ctx, connect_timeout):
+        self.idle: dict[tuple, list] = defaultdict(list)
+        self.ssl_ctx = ssl_ctx
+        self.all: set = set()
+
+    async def get(self, key):
+        idle = self.idle[key]
+        while idle:
+            reader, writer = idle.pop()
+            if not writer.is_closing() and not reader.at_eof():
+                return reader, writer, True
+            writer.close()
+        scheme, host, port = key
+        try:
+            reader, writer = await asyncio.open_connection(
+                host, port, ssl=self.ssl_ctx if scheme == "https" else None,
+                server_hostname=host if scheme == "https" else None, limit=1 << 16)
+        except ssl.SSLError as e:
+            raise _Failed(f"TLS failed: {getattr(e, 'verify_message', None) or e.reason or e}") from None
+        except ConnectionRefusedError:
+            raise _Failed("connection refused") from None
+        except OSError as e:
+            raise _Failed(f"cannot connect: {e.strerror or e}") from None
+        self.all.add(writer)
+        return reader, writer, False
+
+    def put(self, key, conn):
+        self.idle[key].append(conn)
+
+    def close(self):
+        for w in self.all:
+            w.close()
+
+
+async def _read_body(reader, headers: dict, status: int, method: str, max_bytes: int):
+    """Read (and discard) the body; returns (nbytes, reusable)."""
+    if method == "HEAD" or status in _NO_BODY or 100 <= status < 200:
+        return 0, True
+    if b"chunked" in headers.get(b"transfer-encoding", b"").lower():
+        n = 0
+        while True:
+            line = await reader.readuntil(b"\r\n")
+            size = int(line.split(b";", 1)[0].strip(), 16)
+            if size == 0:
+                while (await reader.readuntil(b"\r\n")) != b"\r\n":
+                    pass  # trailers
+                return n, True
+            n += size
+            if n > max_bytes:
+                raise _Failed(f"body larger than max_bytes={max_bytes:,}")
+            await reader.readexactly(size + 2)
+    cl = headers.get(b"content-length")
+    if cl is not None:
+        length = int(cl)
+        if length > max_bytes:
+            raise _Failed(f"body larger than max_bytes={max_bytes:,}")
+        left = length
+        while left > 0:
+            chunk = await reader.read(min(left, 1 << 16))
+            if not chunk:
+                raise _Failed("connection closed before the body ended")
+            left -= len(chunk)
+        return length, True
+    n = 0
+    while True:
+        chunk = await reader.read(1 << 16)
+        if not chunk:
+            return n, False
+        n += len(chunk)
+        if n > max_bytes:
+            raise _Failed(f"body larger than max_bytes={max_bytes:,}")
+
+
+@functools.lru_cache(maxsize=4096)
+def _target(url: str):
+    """(pool key, request-line-and-Host bytes prefix without the method) of an http(s) URL; logs repeat URLs."""
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = parts.hostname or ""
+    port = parts.port or (443 if scheme == "https" else 80)
+    target = (parts.path or "/") + (("?" + parts.query) if parts.query else "")
+    hostport = parts.netloc.rpartition("@")[2]
+    return (scheme, host, port), f" {target} HTTP/1.1\r\nHost: {hostport}\r\n".encode("latin-1")
+
+
+async def _one(pool: _Pool, url: str, method: str, headers: bytes, max_bytes: int, follow: bool):
+    """One request, following redirects; returns (status, final_url, content_type, nbytes)."""
+    for _hop in range(11):
+        key, line = _target(url)
+        req = method.encode("ascii") + line + headers
+        for attempt in (0, 1):
+            reader, writer, reused = await pool.get(key)
+            try:
+                writer.write(req)
+                head = await reader.readuntil(b"\r\n\r\n")
+                break
+            except (asyncio.IncompleteReadError, ConnectionResetError, BrokenPipeError):
+                writer.close()
+                if reused and attempt == 0:
+                    continue  # a stale keep-alive connection: retry once on a fresh one
+                raise _Failed("the server closed the connection without answering") from None
+            except asyncio.LimitOverrunError:
+                writer.close()
+                raise _Failed("response head larger than 64 KiB") from None
+        lines = head.split(b"\r\n")
+        first = lines[0].split(b" ", 2)
+        if len(first) < 2 or not first[0].startswith(b"HTTP/"):
+            writer.close()
+            raise _Failed(f"not an HTTP response: {lines[0][:60]!r}")
+        status = int(first[1])
+        hdrs = {}
+        for field in lines[1:]:
+            if field:
+                k, _, v = field.partition(b":")
+                hdrs[k.strip().lower()] = v.strip()
+        nbytes, reusable = await _read_body(reader, hdrs, status, method, max_bytes)
+        conn_hdr = hdrs.get(b"connection", b"").lower()
+        if reusable and conn_hdr != b"close" and (first[0] != b"HTTP/1.0" or conn_hdr == b"keep-alive"):
+            pool.put(key, (reader, writer))
+        else:
+            writer.close()
+        loc = hdrs.get(b"location")
+        if follow and status in _REDIRECTS and loc:
+            url = urllib.parse.urljoin(url, loc.decode("latin-1"))
+            check_line(url, "redirect Location")
+            if status == 303:
+                method = "GET"
+            continue
+        ctype = hdrs.get(b"content-type", b"").split(b";")[0].strip().decode("latin-1")
+        return status, url, ctype, nbytes
+    raise _Failed("more than 10 redirects")
+
+
+class _Run:
+    def __init__(self, urls, *, concurrency, per_host, method, timeout, headers, max_bytes, follow,
+                 verify, respect_robots, user_agent):
+        self.urls = urls
+        self.results: list = [None] * len(urls)
+        self.done = 0
+        self.finished_order: list[int] = []
+        self.concurrency = max(1, int(concurrency))
+        self.per_host = max(1, int(per_host))
+        self.method = check_line(method.upper(), "method")
+        if not self.method.isalpha():
+            raise ValueError(f"bad HTTP method {method!r}")
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.follow = follow
+        self.respect_robots = respect_robots
+        self.user_agent = user_agent
+        hdr = {"User-Agent": user_agent, "Accept-Encoding": "identity", "Connection": "keep-alive", **(headers or {})}
+        for k, v in hdr.items():
+            check_line(f"{k}: {v}", f"header {k}")
+        self.headers = "".join(f"{k}: {v}\r\n" for k, v in hdr.items()).encode("latin-1") + b"\r\n"
+        if isinstance(verify, ssl.SSLContext):
+            self.ssl_ctx = verify
+        elif isinstance(verify, (str, bytes)) or hasattr(verify, "__fspath__"):
+            self.ssl_ctx = ssl.create_default_context(cafile=verify)  # a CA file, as nb.fetch(verify=path)
+        else:
+            self.ssl_ctx = ssl.create_default_context() if verify else ssl._create_unverified_context()
+        self.loop = None
+        self.task = None
+        self.robots: dict = {}
+
+    async def _robots_for(self, pool, scheme, netloc):
+        key = (scheme, netloc)
+        fut = self.robots.get(key)
+        if fut is None:
+            fut = self.robots[key] = asyncio.ensure_future(self._load_robots(scheme, netloc))
+        return await fut
+
+    async def _load_robots(self, scheme, netloc):
+        from .client import fetch
+
+        rp = urllib.robotparser.RobotFileParser()
+        try:
+            r = await asyncio.get_running_loop().run_in_executor(
+                None, lambda: fetch(f"{scheme}://{netloc}/robots.txt", timeout=self.timeout, max_bytes=1 << 20))
+            code = int(r.status)
+            if code in (401, 403):
+                rp.disallow_all = True
+            elif code >= 400:
+                rp.allow_all = True
+            else:
+                rp.parse(r.text.splitlines())
+        except Exception:
+            rp.allow_all = True
+        return rp
+
+    async def _fetch_index(self, pool, sems, i):
+        url = self.urls[i]
+        t0 = time.perf_counter()
+        try:
+            if not isinstance(url, str):
+                raise _Failed(f"not a URL: {url!r}")
+            check_line(url, "URL")
+            scheme = url[:url.find(":")].lower() if ":" in url else ""
+            if scheme in ("http", "https"):
+                key, _ = _target(url)
+                if not key[1]:
+                    raise _Failed("no host in URL")
+                if self.respect_robots:
+                    rp = await self._robots_for(pool, scheme, urllib.parse.urlsplit(url).netloc)
+                    if not rp.can_fetch(self.user_agent, url):
+                        raise _Failed("disallowed by robots.txt")
+                async with sems[key]:
+                    t0 = time.perf_counter()
+                    async with asyncio.timeout(self.timeout):
+                        status, final, ctype, nbytes = await _one(pool, url, self.method, self.headers,
+                                                                  self.max_bytes, self.follow)
+            else:
+                from .client import fetch
+
+                r = await asyncio.get_running_loop().run_in_executor(
+                    None, lambda: fetch(url, self.method, timeout=self.timeout, max_bytes=self.max_bytes,
+                                        follow_redirects=self.follow))
+                status, final, ctype, nbytes = int(r.status), r.final_url, r.content_type, len(r.content)
+            row = (url, status, final, ctype, nbytes, time.perf_counter() - t0, "")
+        except TimeoutError:
+            row = (url, None, None, None, None, time.perf_counter() - t0, f"timeout after {self.timeout} s")
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:  # one row's failure never stops the others
+            msg = str(e) if isinstance(e, _Failed) else f"{type(e).__name__}: {e}"
+            row = (url, None, None, None, None, time.perf_counter() - t0, msg)
+        self.results[i] = row
+        self.finished_order.append(i)
+        self.done += 1
+
+    async def main(self):
+        pool = _Pool(self.ssl_ctx, self.timeout)
+        sems = defaultdict(lambda: asyncio.Semaphore(self.per_host))
+        it = iter(range(len(self.urls)))
+
+        async def worker():
+            for i in it:
+                await self._fetch_index(pool, sems, i)
+
+        try:
+            await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(self.urls)) or 1)))
+        finally:
+            pool.close()
+
+    def run_in_thread(self):
+        def target():
+            loop = asyncio.new_event_loop()
+            self.loop = loop
+            try:
+                self.task = loop.create_task(self.main())
+                self.started.set()
+                loop.run_until_complete(self.task)
+            except asyncio.CancelledError:
+                pass
+            finally:
+                try:
+                    loop.run_until_complete(loop.shutdown_asyncgens())
+                finally:
+                    loop.close()
+
+        self.started = threading.Event()
+        th = threading.Thread(target=target, name="fetch_many", daemon=True)
+        th.start()
+        return th
+
+    def cancel(self):
+        if self.loop is not None and self.task is not None:
+            try:
+                self.loop.call_soon_threadsafe(self.task.cancel)
+            except RuntimeError:
+                pass  # loop already closed
+
+
+def _in_kernel() -> bool:
+    try:
+        from IPython import get_ipython
+
+        ip = get_ipython()
+        return ip is not None and getattr(ip, "kernel", None) is not None
+    except ImportError:
+        return False
+
+
+def fetch_many(urls, concurrency: int = 16, per_host: int = 4, respect_robots: bool = False, method: str = "GET",
+               timeout: float = 30, *, headers=None, max_bytes: int = 64 << 20, follow_redirects: bool = True,
+               verify: bool = True, user_agent: str = "netbook/0.1", show: bool | None = None):
+    """Fetch every URL; return a DataFrame (url, status, final_url, content_type, bytes, elapsed, error).
+
+    ``concurrency`` requests at once overall, at most ``per_host`` per host;
+    ``respect_robots=True`` reads each host's robots.txt first and skips what
+    it disallows (error ``"disallowed by robots.txt"``).  A failure is a row
+    with ``error`` set, never an exception.  In a notebook a progress bar and
+    a live Table show the rows as they finish (``show=False`` hides them).
+    Interrupt the kernel to stop: the finished rows are returned.
+    """
+    import pandas as pd
+
+    urls = list(urls.tolist() if hasattr(urls, "tolist") else urls)
+    run = _Run(urls, concurrency=concurrency, per_host=per_host, method=method, timeout=timeout, headers=headers,
+               max_bytes=max_bytes, follow=follow_redirects, verify=verify, respect_robots=respect_robots,
+               user_agent=user_agent)
+    show = _in_kernel() if show is None else show
+    view = _Progress(len(urls)) if show and urls else None
+    cancelled = False
+    th = run.run_in_thread()
+    try:
+        while th.is_alive():
+            th.join(0.1)
+            if view:
+                view.update(run)
+    except KeyboardInterrupt:
+        cancelled = True
+        run.cancel()
+        th.join(10)
+    if view:
+        view.update(run, final=True, cancelled=cancelled)
+    rows = [r for r in run.results if r is not None]
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    df["status"] = df["status"].astype("Int64")
+    df["bytes"] = df["bytes"].astype("Int64")
+    df["elapsed"] = df["elapsed"].astype(float)
+    df.attrs["cancelled"] = cancelled
+    if cancelled:
+        print(f"fetch_many: interrupted; returning the {len(df):,} of {len(urls):,} URLs that finished")
+    return df
+
+
+class _Progress:
+    """A progress bar over a live Table of finished rows (in a notebook)."""
+
+    def __init__(self, total: int):
+        import ipywidgets as w
+        from IPython.display import display
+
+        from ..table import StreamSource, Table
+        from ..table.source import Column
+
+        self.total = total
+        self.bar = w.IntProgress(value=0, min=0, max=total, description="fetch_many")
+        self.label = w.Label(f"0 / {total:,}")
+        cols = [Column("url", "str"), Column("status", "int"), Column("final_url", "str"), Column("content_type", "str"),
+                Column("bytes", "int", "size"), Column("elapsed", "float"), Column("error", "str")]
+        self.source = StreamSource(cols, title="fetch_many results")
+        self.table = Table(self.source, title="fetch_many results")
+        self.shown = 0
+        self.t0 = time.perf_counter()
+        display(w.VBox([w.HBox([self.bar, self.label]), self.table]))
+
+    def update(self, run: _Run, final: bool = False, cancelled: bool = False):
+        order = run.finished_order
+        n = len(order)
+        if n > self.shown:
+            self.source.extend(run.results[i] for i in order[self.shown:n])
+            self.shown = n
+        self.bar.value = n
+        rate = n / max(1e-9, time.perf_counter() - self.t0)
+        self.label.value = f"{n:,} / {self.total:,} · {rate:,.0f}/s" + (" · interrupted" if cancelled else "")
+        if final:
+            self.bar.bar_style = "warning" if cancelled else "success"
+            self.table.flush()
