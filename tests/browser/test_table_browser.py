@@ -28,6 +28,15 @@ CELLS = [
     "srv = nb.serve.http('site')\n"
     "for _ in range(3): urllib.request.urlopen(srv.url).read()\n"
     "srv",
+    # 3: a hostile page fetched (in-process WSGI, no socket): its scripts must not run
+    "def hostile(environ, start_response):\n"
+    "    start_response('200 OK', [('Content-Type', 'text/html; charset=utf-8')])\n"
+    "    return [b\"<h1 id=hostile-h1>hostile page</h1>\"\n"
+    "            b\"<script>document.title='PWNED'; parent.document.title='PWNED';\"\n"
+    "            b\"parent.document.body.insertAdjacentHTML('beforeend', '<div id=pwned>PWNED</div>')</script>\"\n"
+    "            b\"<img src=x onerror=\\\"parent.document.title='PWNED'; \"\n"
+    "            b\"document.body.insertAdjacentHTML('beforeend','<b id=pwned2>x</b>')\\\">\"]\n"
+    "nb.fetch('http://hostile.test/', app=hostile)",
 ]
 
 
@@ -184,3 +193,19 @@ def test_arrow_keys_move_the_selection(lab):
     assert t.locator("tbody tr.nb-selected").get_attribute("data-key") == "2"
     page.keyboard.press("Escape")
     wait_rows(page, t, lambda: t.locator("tbody tr.nb-selected").count() == 0)
+
+
+def test_hostile_html_never_runs_in_the_notebook(lab):
+    _, page, _ = lab
+    frame_el = page.locator("iframe[sandbox]").first
+    frame_el.wait_for(state="attached", timeout=60_000)
+    frame_el.scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)  # give any script the chance it must not get
+    assert frame_el.get_attribute("sandbox") == ""  # no allow-scripts, no allow-same-origin
+    inner = frame_el.element_handle().content_frame()
+    inner.wait_for_selector("#hostile-h1", timeout=30_000)  # the page is shown...
+    assert "PWNED" not in page.title()  # ...but its script did not run
+    assert page.locator("#pwned").count() == 0 and page.locator("#pwned2").count() == 0
+    assert inner.locator("#pwned2").count() == 0  # not even inside the frame
+    assert page.evaluate("document.title") != "PWNED"
+    JupyterLab.shot(page, "hostile-html-sandboxed")
