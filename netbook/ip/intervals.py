@@ -1,0 +1,158 @@
+"""Sets of networks as sorted, disjoint address intervals.
+
+Membership, longest-prefix match and collapsing are one ``searchsorted``
+(a 128-bit one for IPv6) over a table built once:
+
+* ``collapse=True`` merges the networks into disjoint ranges (membership,
+  ``collapse_addresses``);
+* ``collapse=False`` cuts the space into segments each owned by its most
+  specific network (networks nest or are disjoint, so one pass with a stack
+  of enclosing networks does it) -- the longest-prefix-match table.
+"""
+from __future__ import annotations
+
+import ipaddress
+
+import numpy as np
+
+from . import _kernels as K
+
+_U64 = np.uint64
+_M64 = 0xFFFFFFFFFFFFFFFF
+
+
+class Intervals:
+    """Per version: sorted starts, ends and the owning row of each segment."""
+
+    def __init__(self):
+        self.tables = {}  # version -> (starts list/arrays, ends, owner array)
+
+    @classmethod
+    def from_networks(cls, nets, collapse: bool) -> "Intervals":
+        self = cls()
+        h0, l0, h1, l1 = nets.bounds()
+        for v in (4, 6):
+            rows = np.flatnonzero(nets.ver == v)
+            if not len(rows):
+                continue
+            if v == 4:
+                s = l0[rows].astype(np.int64)
+                e = l1[rows].astype(np.int64)
+                if collapse:
+                    segs = _merge_np(s, e)
+                else:
+                    segs = _nest(s.tolist(), e.tolist(), rows.tolist())
+            else:
+                s = [(int(a) << 64) | int(b) for a, b in zip(h0[rows], l0[rows])]
+                e = [(int(a) << 64) | int(b) for a, b in zip(h1[rows], l1[rows])]
+                segs = _merge_py(s, e) if collapse else _nest(s, e, rows.tolist())
+            self.tables[v] = segs
+        return self
+
+    def locate(self, hi, lo, ver) -> np.ndarray:
+        """Owner (row of the network table, or segment number when
+        collapsed) of each address; -1 where no network holds it."""
+        out = np.full(len(ver), -1, dtype=np.int64)
+        for v, (st, en, own) in self.tables.items():
+            rows = np.flatnonzero(ver == v)
+            if not len(rows) or not len(own):
+                continue
+            if v == 4:
+                x = lo[rows].astype(np.int64)
+                i = np.searchsorted(st, x, side="right") - 1
+                ok = (i >= 0) & (x <= en[np.maximum(i, 0)])
+            else:
+                (shi, slo), (ehi, elo) = st, en
+                i = K.locate128(shi, slo, hi[rows], lo[rows])
+                j = np.maximum(i, 0)
+                ok = (i >= 0) & ((hi[rows] < ehi[j]) | ((hi[rows] == ehi[j]) & (lo[rows] <= elo[j])))
+            out[rows[ok]] = own[i[ok]]
+        return out
+
+    def ranges(self):
+        """(version, first int, last int) of each segment, in order."""
+        for v in (4, 6):
+            if v not in self.tables:
+                continue
+            st, en, own = self.tables[v]
+            if v == 4:
+                for a, b in zip(st.tolist(), en.tolist()):
+                    yield v, a, b
+            else:
+                (shi, slo), (ehi, elo) = st, en
+                for a, b, c, d in zip(shi.tolist(), slo.tolist(), ehi.tolist(), elo.tolist()):
+                    yield v, (a << 64) | b, (c << 64) | d
+
+    def to_networks(self):
+        """The fewest networks covering the segments (collapse_addresses)."""
+        from .arrays import IPNetArray
+
+        nets = []
+        for v, a, b in self.ranges():
+            cls = ipaddress.IPv4Address if v == 4 else ipaddress.IPv6Address
+            nets.extend(ipaddress.summarize_address_range(cls(a), cls(b)))
+        return IPNetArray._parse(nets)[0] if nets else IPNetArray._empty(0, None)
+
+
+def _merge_np(s, e):
+    order = np.lexsort((e, s))
+    s, e = s[order], e[order]
+    run_end = np.maximum.accumulate(e)
+    new = np.ones(len(s), dtype=bool)
+    new[1:] = s[1:] > run_end[:-1] + 1
+    gid = np.cumsum(new) - 1
+    starts = s[new]
+    ends = np.zeros(len(starts), dtype=np.int64)
+    np.maximum.at(ends, gid, e)
+    return starts, ends, np.arange(len(starts))
+
+
+def _merge_py(s, e):
+    items = sorted(zip(s, e))
+    ms, me = [], []
+    for a, b in items:
+        if ms and a <= me[-1] + 1:
+            if b > me[-1]:
+                me[-1] = b
+        else:
+            ms.append(a)
+            me.append(b)
+    return _as128(ms), _as128(me), np.arange(len(ms))
+
+
+def _nest(s, e, owner):
+    """Segments of nested-or-disjoint ranges, each owned by the innermost
+    range; among identical ranges the first (lowest owner) wins."""
+    items = sorted(zip(s, [-x for x in e], [-o for o in owner]))
+    ss, ee, oo = [], [], []
+    stack: list = []  # (end, owner)
+    pos = 0
+
+    def emit(a, b, o):
+        if a <= b:
+            ss.append(a)
+            ee.append(b)
+            oo.append(o)
+
+    for a, neg_e, neg_o in items:
+        b, o = -neg_e, -neg_o
+        while stack and stack[-1][0] < a:
+            te, to = stack.pop()
+            emit(pos, te, to)
+            pos = te + 1
+        if stack:
+            emit(pos, a - 1, stack[-1][1])
+        stack.append((b, o))
+        pos = a
+    while stack:
+        te, to = stack.pop()
+        emit(pos, te, to)
+        pos = te + 1
+    own = np.array(oo, dtype=np.int64)
+    if ss and max(ee) < 2**63:
+        return np.array(ss, dtype=np.int64), np.array(ee, dtype=np.int64), own
+    return _as128(ss), _as128(ee), own
+
+
+def _as128(vals):
+    return (np.array([v >> 64 for v in vals], dtype=_U64), np.array([v & _M64 for v in vals], dtype=_U64))
