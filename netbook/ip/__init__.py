@@ -1,6 +1,12 @@
 """IP networks and addresses: the ``nb.ipnet`` view, ``%ipnet`` and the
-vectorized ``nb.ip`` columns (pandas ``ip``/``ipnet`` types, ``.ip``)."""
+vectorized ``nb.ip`` columns (pandas ``ip``/``ipnet`` types, ``.ip``).
+
+``nb.ip.<name>`` is :mod:`netbook.ip.columns` (this package forwards its
+names there, so ``netbook.ip`` and ``netbook.ip.columns`` read the same).
+"""
 from __future__ import annotations
+
+import importlib
 
 __all__ = ["ipnet"]
 
@@ -13,8 +19,17 @@ def ipnet(*args, **kwargs):
 
 
 def __getattr__(name):
+    if name.startswith("__"):
+        raise AttributeError(name)
+    cols = importlib.import_module(".columns", __name__)
     if name == "columns":
-        import importlib
+        return cols
+    try:
+        return getattr(cols, name)
+    except AttributeError:
+        raise AttributeError(f"module 'netbook.ip' has no attribute {name!r}") from None
 
-        return importlib.import_module(".columns", __name__)
-    raise AttributeError(name)
+
+def __dir__():
+    cols = importlib.import_module(".columns", __name__)
+    return sorted(set(globals()) | set(cols.__all__))

@@ -203,9 +203,14 @@ class _Base(ExtensionArray):
         if isinstance(value, type(self)):
             other = value
         elif pd.api.types.is_scalar(value) or isinstance(value, (ipaddress._BaseAddress, ipaddress._BaseNetwork)):
-            other = self._parse([value], errors="raise")[0]
-            n = len(np.arange(len(self))[key])
+            if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+                other = self._empty(1, self.dtype)
+            else:
+                other = self._parse([value], errors="raise")[0]
+            n = np.size(np.arange(len(self))[key])
             other = other.take(np.zeros(n, dtype=np.intp))
+            if np.ndim(np.arange(len(self))[key]) == 0:
+                other = other._new(0)
         else:
             other = self._parse(list(value), errors="raise")[0]
         self.hi[key] = other.hi

@@ -41,11 +41,11 @@ class Intervals:
                 if collapse:
                     segs = _merge_np(s, e)
                 else:
-                    segs = _nest(s.tolist(), e.tolist(), rows.tolist())
+                    segs = _nest(s.tolist(), e.tolist(), rows.tolist(), wide=False)
             else:
                 s = [(int(a) << 64) | int(b) for a, b in zip(h0[rows], l0[rows])]
                 e = [(int(a) << 64) | int(b) for a, b in zip(h1[rows], l1[rows])]
-                segs = _merge_py(s, e) if collapse else _nest(s, e, rows.tolist())
+                segs = _merge_py(s, e) if collapse else _nest(s, e, rows.tolist(), wide=True)
             self.tables[v] = segs
         return self
 
@@ -120,7 +120,7 @@ def _merge_py(s, e):
     return _as128(ms), _as128(me), np.arange(len(ms))
 
 
-def _nest(s, e, owner):
+def _nest(s, e, owner, wide):
     """Segments of nested-or-disjoint ranges, each owned by the innermost
     range; among identical ranges the first (lowest owner) wins."""
     items = sorted(zip(s, [-x for x in e], [-o for o in owner]))
@@ -149,7 +149,7 @@ def _nest(s, e, owner):
         emit(pos, te, to)
         pos = te + 1
     own = np.array(oo, dtype=np.int64)
-    if ss and max(ee) < 2**63:
+    if not wide:
         return np.array(ss, dtype=np.int64), np.array(ee, dtype=np.int64), own
     return _as128(ss), _as128(ee), own
 
