@@ -270,6 +270,7 @@ def _v6_mapped_style() -> bool:
 
 
 _MAPPED_DOTTED = _v6_mapped_style()
+_MAPPED_EXPLODED_DOTTED = ipaddress.IPv6Address("::ffff:1.2.3.4").exploded.endswith("1.2.3.4")
 
 
 _HEXTETS = None

@@ -138,11 +138,17 @@ def exploded(values):
         for p in parts[1:]:
             s = np.char.add(np.char.add(s, ":"), p)
         s = s.astype(object)
-        if a.scope is not None:
-            sc = a.scope[v6]
-            has = np.not_equal(sc, None)
-            s[has] = s[has] + "%" + sc[has]
+        if K._MAPPED_EXPLODED_DOTTED:
+            mapped = (a.hi[v6] == 0) & ((a.lo[v6] >> _U64(32)) == _U64(0xFFFF))
+            if mapped.any():
+                s[mapped] = "0000:0000:0000:0000:0000:ffff:" + K.format_v4(a.lo[v6][mapped] & _U64(0xFFFFFFFF))
         out[v6] = s
+        if a.scope is not None:  # the standard library's own answer (older ones raise: NA)
+            for i in np.flatnonzero(np.not_equal(a.scope, None)):
+                try:
+                    out[i] = a._scalar(int(i)).exploded
+                except ValueError:
+                    out[i] = None
     return _wrap(pd.array(out, dtype="str"), values)
 
 
