@@ -3,7 +3,7 @@
     %ipnet 192.168.0.0/22                     summary + hosts (lazy)
     %ipnet 10.0.0.0/22 --subnets 26           subnet table + address map
     %ipnet 10.0.0.0/22 --count 8
-    %ipnet 10.0.0.0/24 --plan 120,60,30,10    VLSM, largest first
+    %ipnet 10.0.0.0/24 --plan 120,60,30,10    VLSM, largest first (--rfc3021: /31 links)
     %ipnet 10.0.0.0/8 --exclude 10.1.0.0/16   address_exclude
     %ipnet 10.0.0.5 - 10.0.0.20               summarize_address_range
     %ipnet 10.0.0.0/24 10.0.1.0/24            collapse_addresses
@@ -57,8 +57,10 @@ def parse_line(line: str) -> tuple[str, dict, str | None]:
                 kw[name] = val
         elif a in ("--loose", "--no-strict"):
             kw["strict"] = False
+        elif a == "--rfc3021":
+            kw["rfc3021"] = True
         elif a.startswith("--"):
-            raise IPNetError(f"%ipnet: unknown option {a}; options: --subnets --count --plan --exclude --loose -o")
+            raise IPNetError(f"%ipnet: unknown option {a}; options: --subnets --count --plan --exclude --loose --rfc3021 -o")
         else:
             spec.append(a)
     return " ".join(spec), kw, out
@@ -69,7 +71,7 @@ class IPMagics(Magics):
     @no_var_expand
     @line_magic
     def ipnet(self, line: str):
-        """%ipnet SPEC [--subnets P | --count N | --plan H,H,.. | --exclude NET] [--loose] [-o VAR]"""
+        """%ipnet SPEC [--subnets P | --count N | --plan H,H,.. [--rfc3021] | --exclude NET] [--loose] [-o VAR]"""
         from .view import ipnet
 
         spec, kw, out = parse_line(interpolate(line, self.shell.user_ns))

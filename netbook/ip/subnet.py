@@ -37,14 +37,21 @@ def usable_hosts(net) -> int:
     return host_range(net)[1]
 
 
-def prefix_for_hosts(hosts: int, version: int = 4) -> int:
-    """The longest prefix whose network has at least ``hosts`` usable hosts."""
+def prefix_for_hosts(hosts: int, version: int = 4, rfc3021: bool = False) -> int:
+    """The longest prefix whose network has room for ``hosts`` hosts.
+
+    The classic rule reserves the network and broadcast addresses (IPv4:
+    ``hosts + 2 <= size``; IPv6: the Subnet-Router anycast, ``hosts + 1``);
+    ``rfc3021=True`` counts hosts as ``ipaddress``'s ``hosts()`` does, so a
+    2-host link gets a /31 (RFC 3021; /127 for IPv6, RFC 6164)."""
     width = 32 if version == 4 else 128
     if hosts < 1:
         raise IPNetError(f"a subnet needs at least 1 host (got {hosts})")
+    cls = ipaddress.IPv4Network if version == 4 else ipaddress.IPv6Network
+    reserved = 2 if version == 4 else 1
     for p in range(width, -1, -1):
-        cls = ipaddress.IPv4Network if version == 4 else ipaddress.IPv6Network
-        if usable_hosts(cls((0, p))) >= hosts:
+        room = usable_hosts(cls((0, p))) if rfc3021 else (1 << (width - p)) - reserved
+        if room >= hosts:
             return p
     raise IPNetError(f"{hosts:,} hosts do not fit in any IPv{version} network")
 
@@ -77,11 +84,12 @@ class Allocation:
         return usable_hosts(self.network)
 
 
-def vlsm(net, needs) -> tuple[list[Allocation], list]:
+def vlsm(net, needs, rfc3021: bool = False) -> tuple[list[Allocation], list]:
     """Allocate subnets for host counts from ``net``, largest first (VLSM).
 
     ``needs``: a list of host counts or a dict ``{name: hosts}``.  Returns
     the allocations (in address order) and the free networks left over.
+    ``rfc3021``: see :func:`prefix_for_hosts`.
     """
     items = list(needs.items()) if isinstance(needs, dict) else [(f"net{i + 1}", h) for i, h in enumerate(needs)]
     items = [(str(n), int(h)) for n, h in items]
@@ -92,7 +100,7 @@ def vlsm(net, needs) -> tuple[list[Allocation], list]:
     out = []
     for i in order:
         name, hosts = items[i]
-        p = prefix_for_hosts(hosts, net.version)
+        p = prefix_for_hosts(hosts, net.version, rfc3021)
         if p < net.prefixlen:
             raise IPNetError(f"{name} needs {hosts:,} hosts: that is a /{p}, larger than all of {net}")
         size = 1 << (net.max_prefixlen - p)

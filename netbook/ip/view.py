@@ -68,7 +68,7 @@ _RANGE = re.compile(r"^\s*([^\s,]+)\s*-\s*([^\s,]+)\s*$")
 
 
 def ipnet(spec, *, subnets: int | None = None, count: int | None = None, plan=None,
-          exclude=None, strict: bool = True) -> "IPNetResult":
+          exclude=None, strict: bool = True, rfc3021: bool = False) -> "IPNetResult":
     """A network view.  ``spec`` is a network (``"10.0.0.0/22"``), an
     address, an interface (``"10.1.2.3/24"``), a range (``"a - b"``), several
     networks (collapsed), or ``"ADDR in NET NET ..."`` (membership).
@@ -77,6 +77,7 @@ def ipnet(spec, *, subnets: int | None = None, count: int | None = None, plan=No
     ``{"lab": 120, ...}``) allocates subnets largest first (VLSM);
     ``exclude="10.1.0.0/16"`` removes a subnet (``address_exclude``).
     ``strict=False`` accepts a network with host bits set by truncating it.
+    ``rfc3021=True`` lets the plan give 2-host links a /31.
     """
     op = subnets is not None or count is not None or plan is not None or exclude is not None
     if isinstance(spec, (list, tuple)):
@@ -116,7 +117,7 @@ def ipnet(spec, *, subnets: int | None = None, count: int | None = None, plan=No
     if exclude is not None:
         return _exclude(net, _network(exclude))
     if plan is not None:
-        return _plan(net, plan)
+        return _plan(net, plan, rfc3021)
     if subnets is not None or count is not None:
         return _subnets(net, new_prefix(net, subnets, count))
     return _network_view(net)
@@ -444,14 +445,14 @@ def _subnets(net, prefix: int) -> IPNetResult:
     return IPNetResult("subnets", f"{net} in /{prefix} subnets", s, {"subnets": src, "hosts": HostsSource(net)}, segs)
 
 
-def _plan(net, needs) -> IPNetResult:
+def _plan(net, needs, rfc3021: bool = False) -> IPNetResult:
     import pandas as pd
 
     from ..table.source import DataFrameSource
 
     if isinstance(needs, str):
         needs = [int(x) for x in re.split(r"[\s,]+", needs.strip()) if x]
-    allocs, free = vlsm(net, needs)
+    allocs, free = vlsm(net, needs, rfc3021)
     rows = []
     for a in allocs:
         f, n = host_range(a.network)
