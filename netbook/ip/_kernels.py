@@ -197,6 +197,35 @@ def _fast_chunk(strs: list[str]):
     return _fast_buffer(b, len(strs))
 
 
+def parse_networks_fast(strs: list[str]):
+    """Vectorized "address/prefix" parse of a list of str (every value with
+    exactly one "/").  Returns hi, lo, ver, plen, ok -- or None when the
+    values do not have that shape (the caller goes row by row)."""
+    n = len(strs)
+    if n == 0:
+        return None
+    joined = "\n".join(strs) + "\n\0\0\0\0"
+    b = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    nlpos = np.flatnonzero(b == 10)
+    slash = np.flatnonzero(b == 47)
+    if len(nlpos) != n or len(slash) != n or not (np.searchsorted(nlpos, slash) == np.arange(n)).all():
+        return None
+    b2 = b.copy()
+    b2[slash] = 10
+    res = _fast_buffer(b2, 2 * n)
+    if res is None:
+        return None
+    hi, lo, ver, ok = res
+    hi, lo, ver, ok = hi[0::2], lo[0::2], ver[0::2], ok[0::2]
+    beg = slash + 1
+    ln = np.minimum(nlpos - beg, 4)
+    v = _octet_table()[(_u32_at(b)[beg] & _LENMASK[ln]).astype(np.intp)].astype(np.int64)
+    maxp = np.where(ver == 4, 32, 128)
+    ok &= (v >= 0) & (v <= maxp)
+    plen = np.where(ok, v, 0).astype(np.uint8)
+    return hi, lo, ver, plen, ok
+
+
 def parse_addresses(values) -> tuple:
     """Parse a 1-D sequence (str, int, address objects, None/NaN).
 
@@ -214,17 +243,25 @@ def parse_addresses(values) -> tuple:
     ver = np.zeros(n, dtype=np.uint8)
     reasons = np.full(n, None, dtype=object)
     scope = None
-    missing = np.asarray(pd.isna(arr), dtype=bool)
-    kind = pd.api.types.infer_dtype(arr, skipna=True) if n else "empty"
+    kind = pd.api.types.infer_dtype(arr, skipna=False) if n else "empty"
+    if kind == "string":  # all str, nothing missing: the common case, no isna pass
+        missing = np.zeros(n, dtype=bool)
+    else:
+        missing = np.asarray(pd.isna(arr), dtype=bool)
+        kind = pd.api.types.infer_dtype(arr, skipna=True) if n else "empty"
+        kind = "string-with-na" if kind == "string" else kind
     for c0 in range(0, n, CHUNK):
         c1 = min(n, c0 + CHUNK)
         chunk = arr[c0:c1]
         miss = missing[c0:c1]
         if kind == "string":
-            isstr = ~miss
+            strs = chunk.tolist()
         else:
-            isstr = np.fromiter((isinstance(v, str) for v in chunk), dtype=bool, count=len(chunk))
-        strs = np.where(isstr, chunk, "").tolist()
+            if kind == "string-with-na":
+                isstr = ~miss
+            else:
+                isstr = np.fromiter((isinstance(v, str) for v in chunk), dtype=bool, count=len(chunk))
+            strs = np.where(isstr, chunk, "").tolist()
         res = _fast_chunk(strs) if strs else None
         if res is None and strs:
             nlrow = np.fromiter(("\n" in s for s in strs), dtype=bool, count=len(strs))

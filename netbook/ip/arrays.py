@@ -484,28 +484,13 @@ class IPNetArray(_Base):
             return values, np.full(len(values), None, object)
         arr = _as_obj(values)
         n = len(arr)
-        addr, pref = _prefix_parts(arr)
-        hi, lo, ver, scope, reasons = K.parse_addresses(addr)
-        plen = np.zeros(n, dtype=np.uint8)
-        slow = np.zeros(n, dtype=bool)
-        cache: dict = {}
-        for i in range(n):
-            p = pref[i]
-            if ver[i] == 0 or (scope is not None and scope[i] is not None):
-                slow[i] = not pd.isna(arr[i]) if not isinstance(arr[i], str) else True
-                continue
-            maxp = 32 if ver[i] == 4 else 128
-            if p is None:
-                plen[i] = maxp
-                continue
-            k = cache.get(p)
-            if k is None:
-                k = int(p) if p.isascii() and p.isdigit() and len(p) <= 3 else -1
-                cache[p] = k
-            if 0 <= k <= maxp:
-                plen[i] = k
-            else:
-                slow[i] = True
+        fast = K.parse_networks_fast(arr.tolist()) if n and pd.api.types.infer_dtype(arr, skipna=False) == "string" else None
+        if fast is not None:
+            hi, lo, ver, plen, ok = fast
+            scope = None
+            slow = ~ok
+        else:
+            hi, lo, ver, plen, scope, slow = cls._parse_rows(arr)
         # host bits: strict refuses, loose truncates
         hm_hi, hm_lo = _hostmask(plen, ver)
         host = ((hi & hm_hi) | (lo & hm_lo)) != 0
@@ -515,7 +500,8 @@ class IPNetArray(_Base):
             hi &= ~hm_hi
             lo &= ~hm_lo
         reasons = np.full(n, None, dtype=object)
-        for i in np.flatnonzero(slow | ((ver == 0) & ~pd.isna(arr).astype(bool))):
+        missing = np.asarray(pd.isna(arr), dtype=bool)
+        for i in np.flatnonzero((slow | (ver == 0)) & ~missing):
             v = arr[i]
             try:
                 net = ipaddress.ip_network(v, strict=strict)
@@ -539,6 +525,33 @@ class IPNetArray(_Base):
             hint = "; strict=False truncates to the network" if "host bits" in reasons[i] else ""
             raise IPParseError(f"row {i}: {arr[i]!r}: {reasons[i]}{hint}{more}; errors='coerce' gives NA instead")
         return cls._from_parts(hi, lo, ver, scope, plen), reasons
+
+    @staticmethod
+    def _parse_rows(arr):
+        n = len(arr)
+        addr, pref = _prefix_parts(arr)
+        hi, lo, ver, scope, reasons = K.parse_addresses(addr)
+        plen = np.zeros(n, dtype=np.uint8)
+        slow = np.zeros(n, dtype=bool)
+        cache: dict = {}
+        for i in range(n):
+            p = pref[i]
+            if ver[i] == 0 or (scope is not None and scope[i] is not None):
+                slow[i] = True
+                continue
+            maxp = 32 if ver[i] == 4 else 128
+            if p is None:
+                plen[i] = maxp
+                continue
+            k = cache.get(p)
+            if k is None:
+                k = int(p) if p.isascii() and p.isdigit() and len(p) <= 3 else -1
+                cache[p] = k
+            if 0 <= k <= maxp:
+                plen[i] = k
+            else:
+                slow[i] = True
+        return hi, lo, ver, plen, scope, slow
 
     # network numbers
     def bounds(self):

@@ -41,11 +41,15 @@ class Intervals:
                 if collapse:
                     segs = _merge_np(s, e)
                 else:
-                    segs = _nest(s.tolist(), e.tolist(), rows.tolist(), wide=False)
+                    P, k, own = _nest_ranked(s, e + 1, rows)
+                    segs = (P[k], P[k + 1] - 1, own)
             else:
-                s = [(int(a) << 64) | int(b) for a, b in zip(h0[rows], l0[rows])]
-                e = [(int(a) << 64) | int(b) for a, b in zip(h1[rows], l1[rows])]
-                segs = _merge_py(s, e) if collapse else _nest(s, e, rows.tolist(), wide=True)
+                if collapse:
+                    s = [(int(a) << 64) | int(b) for a, b in zip(h0[rows], l0[rows])]
+                    e = [(int(a) << 64) | int(b) for a, b in zip(h1[rows], l1[rows])]
+                    segs = _merge_py(s, e)
+                else:
+                    segs = _nest_v6(h0[rows], l0[rows], h1[rows], l1[rows], rows)
             self.tables[v] = segs
         return self
 
@@ -118,6 +122,68 @@ def _merge_py(s, e):
             ms.append(a)
             me.append(b)
     return _as128(ms), _as128(me), np.arange(len(ms))
+
+
+def _nest_ranked(spos, epos, owner):
+    """Vectorized nesting: ``spos``/``epos`` are int64 positions (ranks) of
+    each range's start and end+1.  Returns (P, k, owners): the sorted unique
+    positions, the indices k of those starting a covered segment
+    [P[k], P[k+1]) and the owner of each (the innermost range; the first
+    row among identical ranges).
+
+    Sweep the start/end events in order: the depth after an opening is the
+    range's nesting level; at a position of depth d the innermost range is
+    the last one opened at level d (ranges nest or are disjoint).
+    """
+    m = len(spos)
+    pos = np.concatenate([spos, epos])
+    delta = np.concatenate([np.ones(m, np.int64), -np.ones(m, np.int64)])
+    sec = np.concatenate([-epos, np.zeros(m, np.int64)])      # opens: larger range first
+    ter = np.concatenate([-np.asarray(owner, np.int64), np.zeros(m, np.int64)])  # equal ranges: first row innermost
+    order = np.lexsort((ter, sec, delta, pos))                 # at one position closes come first
+    pos_o, delta_o = pos[order], delta[order]
+    depth = np.cumsum(delta_o)
+    is_open = delta_o == 1
+    own_all = np.concatenate([np.asarray(owner, np.int64), np.full(m, -1, np.int64)])[order]
+    open_pos, open_level, open_owner = pos_o[is_open], depth[is_open], own_all[is_open]
+    last = np.flatnonzero(np.r_[pos_o[1:] != pos_o[:-1], True])
+    P = pos_o[last]
+    dP = depth[last]
+    seg_owner = np.full(len(P), -1, dtype=np.int64)
+    for L in np.unique(dP[dP > 0]):
+        sel = np.flatnonzero(dP == L)
+        lev = open_level == L
+        i = np.searchsorted(open_pos[lev], P[sel], side="right") - 1
+        seg_owner[sel] = open_owner[lev][i]
+    k = np.flatnonzero(dP > 0)
+    return P, k, seg_owner[k]
+
+
+def _nest_v6(h0, l0, h1, l1, owner):
+    """:func:`_nest_ranked` over 128-bit bounds (end+1 may be 2**128)."""
+    m = len(h0)
+    # end + 1 with carry; "top" marks 2**128
+    l1p = l1 + _U64(1)
+    carry = l1p == 0
+    h1p = h1 + carry.astype(_U64)
+    top = carry & (h1p == 0)
+    key = np.empty(2 * m, dtype=[("t", "u1"), ("h", "u8"), ("l", "u8")])
+    key["t"] = np.concatenate([np.zeros(m, np.uint8), top.astype(np.uint8)])
+    key["h"] = np.concatenate([h0, h1p])
+    key["l"] = np.concatenate([l0, l1p])
+    order = np.lexsort((key["l"], key["h"], key["t"]))
+    sk = key[order]
+    new = np.r_[True, (sk["t"][1:] != sk["t"][:-1]) | (sk["h"][1:] != sk["h"][:-1]) | (sk["l"][1:] != sk["l"][:-1])]
+    rank_sorted = np.cumsum(new) - 1
+    rank = np.empty(2 * m, dtype=np.int64)
+    rank[order] = rank_sorted
+    uniq = sk[new]
+    P, k, own = _nest_ranked(rank[:m], rank[m:], owner)
+    sh, sl = uniq["h"][P[k]], uniq["l"][P[k]]
+    nh, nl = uniq["h"][P[k + 1]], uniq["l"][P[k + 1]]  # next start; end = next - 1 (borrow)
+    el = nl - _U64(1)
+    eh = nh - (nl == 0).astype(_U64)
+    return (sh, sl), (eh, el), own
 
 
 def _nest(s, e, owner, wide):
