@@ -81,6 +81,23 @@ def _as_obj(values) -> np.ndarray:
     return out
 
 
+def _arrow_strings(values):
+    """The pyarrow string array behind a pandas ``str``/``string[pyarrow]``
+    array (zero-copy), or None."""
+    if not isinstance(values, ExtensionArray) or not isinstance(values.dtype, pd.StringDtype):
+        return None
+    if getattr(values.dtype, "storage", None) != "pyarrow":
+        return None
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover
+        return None
+    parr = pa.chunked_array(values._pa_array if hasattr(values, "_pa_array") else pa.array(values)).combine_chunks()
+    if not (pa.types.is_string(parr.type) or pa.types.is_large_string(parr.type)):
+        return None
+    return parr
+
+
 class _Base(ExtensionArray):
     _fields = ("hi", "lo", "ver")
 
@@ -404,8 +421,15 @@ class IPArray(_Base):
         """(IPArray, reasons) -- see :func:`netbook.ip.columns.parse`."""
         if isinstance(values, IPArray):
             return values, np.full(len(values), None, object)
-        arr = _as_obj(values)
-        hi, lo, ver, scope, reasons = K.parse_addresses(arr)
+        if isinstance(values, pd.Series):
+            values = values.array
+        parr = _arrow_strings(values)
+        if parr is not None:
+            hi, lo, ver, scope, reasons = K.parse_addresses_arrow(parr)
+            arr = values
+        else:
+            arr = _as_obj(values)
+            hi, lo, ver, scope, reasons = K.parse_addresses(arr)
         bad = np.flatnonzero(np.not_equal(reasons, None))
         if len(bad) and errors == "raise":
             i = int(bad[0])
