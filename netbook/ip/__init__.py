@@ -21,9 +21,9 @@ def ipnet(*args, **kwargs):
 def __getattr__(name):
     if name.startswith("__"):
         raise AttributeError(name)
+    if name in ("columns", "dask", "lab", "view", "subnet", "arrays", "intervals", "magics"):
+        return importlib.import_module(f".{name}", __name__)
     cols = importlib.import_module(".columns", __name__)
-    if name == "columns":
-        return cols
     try:
         return getattr(cols, name)
     except AttributeError:

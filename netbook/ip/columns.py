@@ -581,8 +581,10 @@ _add_flag_props()
 
 
 def __getattr__(name):
-    if name == "dask":
-        from . import dask as _d
+    import importlib
 
-        return _d
-    raise AttributeError(name)
+    if name in ("dask", "lab", "view", "subnet"):  # nb.ip.lab, nb.ip.dask, ...
+        return importlib.import_module(f"netbook.ip.{name}")
+    if name in ("IPNetError", "ipnet", "IPNetResult"):
+        return getattr(importlib.import_module("netbook.ip.view"), name)
+    raise AttributeError(f"module 'netbook.ip' has no attribute {name!r}")

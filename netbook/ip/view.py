@@ -332,8 +332,9 @@ class IPNetResult:
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = {}
         try:
-            w = self.widget()
-            bundle.update(w._repr_mimebundle_() or {})
+            res = self.widget()._repr_mimebundle_()
+            data = res[0] if isinstance(res, tuple) else res
+            bundle.update(data or {})
         except Exception:  # no widget front-end: static views only
             pass
         bundle["text/html"] = self._repr_html_()
