@@ -111,20 +111,17 @@ def _fast_buffer(b: np.ndarray, n: int):
         cand4, fd = cand4[dots], fd[dots]
         ends = nd[fd[:, None] + np.arange(4)[None, :]]
     if len(cand4):
-        w32 = _u32_at(b)
-        tab = _octet_table()
-        ok = np.ones(len(cand4), dtype=bool)
-        val = np.zeros(len(cand4), dtype=_U64)
-        beg = starts[cand4]
-        for j in range(4):
-            end = ends[:, j]
-            ln = np.minimum(end - beg, 4)
-            v = tab[(w32[beg] & _LENMASK[ln]).astype(np.intp)]
-            ok &= v >= 0
-            val = (val << _U64(8)) | v.astype(_U64)
-            beg = end + 1
+        # all four octets at once: (m, 4) token starts and lengths, one table
+        # lookup per token, and the four octet bytes read as one big-endian uint32
+        beg = np.empty(ends.shape, dtype=np.int64)
+        beg[:, 0] = starts[cand4]
+        beg[:, 1:] = ends[:, :3] + 1
+        ln = np.minimum(ends - beg, 4)
+        v = _octet_table()[(_u32_at(b)[beg] & _LENMASK[ln]).astype(np.intp)]
+        ok = (v >= 0).all(axis=1)
+        val = v.astype(np.uint8).view(">u4").ravel()
         good = cand4[ok]
-        lo[good] = val[ok] & _U64(0xFFFFFFFF)
+        lo[good] = val[ok]
         ver[good] = 4
 
     if not (dch == 58).any():

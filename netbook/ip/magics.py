@@ -29,7 +29,7 @@ def parse_line(line: str) -> tuple[str, dict, str | None]:
     from .subnet import IPNetError
 
     try:
-        args = shlex.split(line)
+        args = shlex.split(line, comments=True)  # '# ...' ends the line, as in Python
     except ValueError as e:
         raise IPNetError(f"%ipnet: {e}") from None
     spec, kw, out = [], {}, None

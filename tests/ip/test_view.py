@@ -179,6 +179,7 @@ def test_magic():
     assert ip.run_line_magic("ipnet", "10.0.0.0/8 --exclude 10.1.0.0/16").kind == "exclude"
     assert ip.run_line_magic("ipnet", "10.1.2.3 in 10.0.0.0/8 192.168.0.0/16").kind == "membership"
     assert ip.run_line_magic("ipnet", "10.1.2.3/24 --subnets 26 --loose").subnets.length == 4
+    assert ip.run_line_magic("ipnet", "10.0.0.0/24 --count 2  # a comment").subnets.length == 2
     ip.user_ns["evil"] = "10.0.0.0/24\r\nQUIT"
     from netbook.errors import InjectionError
     with pytest.raises(InjectionError):
@@ -187,3 +188,20 @@ def test_magic():
         ip.run_line_magic("ipnet", "10.0.0.0/24 --bogus")
     with pytest.raises(IPNetError, match="takes a number"):
         ip.run_line_magic("ipnet", "10.0.0.0/24 --subnets many")
+
+
+def test_lab_exercises_check_with_ipaddress():
+    ex = nb.ip.lab.exercises(seed=4)
+    assert len(ex) == 8 and nb.ip.lab.exercises(seed=4)[0].question == ex[0].question
+    for e in ex:
+        assert e.check(e.answer), e
+    assert not ex[0].check(ex[0].answer + 1)
+    assert "is not it" in repr(ex[2].check("0.0.0.0"))
+    assert not ex[1].check("not a network")
+    net = ipaddress.ip_network(ex[1].answer)
+    assert ex[2].answer == str(net.broadcast_address)
+    plan = nb.ip.lab.check_plan("192.168.0.0/24", [100, 50], ["192.168.0.0/25", "192.168.0.128/26"])
+    assert plan and "valid plan" in repr(plan)
+    assert not nb.ip.lab.check_plan("192.168.0.0/24", [100, 50], ["192.168.0.0/25", "192.168.0.64/26"])   # overlap
+    assert not nb.ip.lab.check_plan("192.168.0.0/24", [20], ["192.168.0.0/25"])                          # wasteful
+    assert "<b>✗</b>" in ex[0].check(-1)._repr_html_()
