@@ -29,10 +29,6 @@ for _c in b"abcdef":
     _HEXVAL[_c - 32] = _c - 87
 
 
-def _row_sums(feature: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    return np.add.reduceat(feature, starts, dtype=np.int32)
-
-
 def _stdlib_one(value):
     """(hi, lo, ver, scope, reason) for one value, by the standard library."""
     if isinstance(value, str):
@@ -117,8 +113,8 @@ def _fast_buffer(b: np.ndarray, n: int):
         beg[:, 0] = starts[cand4]
         beg[:, 1:] = ends[:, :3] + 1
         ln = np.minimum(ends - beg, 4)
-        v = _octet_table()[(_u32_at(b)[beg] & _LENMASK[ln]).astype(np.intp)]
-        ok = (v >= 0).all(axis=1)
+        v = _octet_table()[_u32_at(b)[beg] & _LENMASK[ln]]
+        ok = (v.view("<u8").ravel() & _U64(0x8000800080008000)) == 0  # no octet is -1
         val = v.astype(np.uint8).view(">u4").ravel()
         good = cand4[ok]
         lo[good] = val[ok]

@@ -6,8 +6,8 @@ Membership, longest-prefix match and collapsing are one ``searchsorted``
 * ``collapse=True`` merges the networks into disjoint ranges (membership,
   ``collapse_addresses``);
 * ``collapse=False`` cuts the space into segments each owned by its most
-  specific network (networks nest or are disjoint, so one pass with a stack
-  of enclosing networks does it) -- the longest-prefix-match table.
+  specific network (networks nest or are disjoint, so one vectorized sweep
+  over the start/end events finds it) -- the longest-prefix-match table.
 """
 from __future__ import annotations
 
@@ -184,40 +184,6 @@ def _nest_v6(h0, l0, h1, l1, owner):
     el = nl - _U64(1)
     eh = nh - (nl == 0).astype(_U64)
     return (sh, sl), (eh, el), own
-
-
-def _nest(s, e, owner, wide):
-    """Segments of nested-or-disjoint ranges, each owned by the innermost
-    range; among identical ranges the first (lowest owner) wins."""
-    items = sorted(zip(s, [-x for x in e], [-o for o in owner]))
-    ss, ee, oo = [], [], []
-    stack: list = []  # (end, owner)
-    pos = 0
-
-    def emit(a, b, o):
-        if a <= b:
-            ss.append(a)
-            ee.append(b)
-            oo.append(o)
-
-    for a, neg_e, neg_o in items:
-        b, o = -neg_e, -neg_o
-        while stack and stack[-1][0] < a:
-            te, to = stack.pop()
-            emit(pos, te, to)
-            pos = te + 1
-        if stack:
-            emit(pos, a - 1, stack[-1][1])
-        stack.append((b, o))
-        pos = a
-    while stack:
-        te, to = stack.pop()
-        emit(pos, te, to)
-        pos = te + 1
-    own = np.array(oo, dtype=np.int64)
-    if not wide:
-        return np.array(ss, dtype=np.int64), np.array(ee, dtype=np.int64), own
-    return _as128(ss), _as128(ee), own
 
 
 def _as128(vals):

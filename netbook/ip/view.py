@@ -541,6 +541,8 @@ def _membership(left: str, right: str) -> IPNetResult:
     nets = [_network(x, strict=False) for x in re.split(r"[\s,]+", right.strip()) if x]
     if not addrs or not nets:
         raise IPNetError("membership is 'ADDRESS in NETWORK [NETWORK ...]'")
+    if len(addrs) * len(nets) > 100_000:
+        raise IPNetError(f"{len(addrs):,} addresses x {len(nets):,} networks is too many for a view; use s.ip.in_networks(...) on a column")
     rows = []
     for a in addrs:
         for n in nets:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import ipaddress
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -246,3 +245,14 @@ def test_pandas_integration():
     assert s2.iloc[0] == ipaddress.ip_address("192.168.0.1") and s.iloc[0] != s2.iloc[0]
     assert s.fillna("0.0.0.0").isna().sum() == 0
     assert "10.0.0.2" in repr(s)
+
+
+def test_aggregations():
+    df = pd.DataFrame({"site": ["a", "a", "a", "b", "b"],
+                       "ip": nb.ip.parse(pd.Series(["10.0.0.1", "10.0.0.0", "10.0.0.2", "10.0.0.3", "192.168.0.1"]))})
+    col = df.groupby("site")["ip"].apply(nb.ip.collapse)
+    assert [str(n) for n in col.loc["a"]] == ["10.0.0.0/31", "10.0.0.2/32"]
+    mm = df.groupby("site")["ip"].agg(["min", "max"])
+    assert str(mm.loc["b", "max"]) == "192.168.0.1" and str(mm.loc["a", "min"]) == "10.0.0.0"
+    assert nb.ip.summarize("10.0.0.5", "10.0.0.20").astype(str).tolist() == [
+        str(n) for n in ipaddress.summarize_address_range(ipaddress.ip_address("10.0.0.5"), ipaddress.ip_address("10.0.0.20"))]

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import ipaddress
 
-import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
 import netbook as nb
-from netbook.ip.subnet import IPNetError, host_range, vlsm
+from netbook.ip.subnet import IPNetError, vlsm
 from netbook.ip.view import HostsSource
 
 
