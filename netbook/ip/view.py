@@ -309,7 +309,7 @@ class IPNetResult:
         w = max((len(str(k)) for k in self.summary), default=0)
         lines += [f"  {str(k).ljust(w)}  {_fmt(v)}" for k, v in self.summary.items()]
         for name, src in self.tables.items():
-            lines.append(static_text(src, rows=5, title=src.title or name))
+            lines.append(static_text(src, rows=5, title=src.title or name, width=40))
         return "\n".join(lines)
 
     def widget(self):
