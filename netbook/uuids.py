@@ -251,7 +251,8 @@ def _parse_bytes(values):
         try:
             u = v if isinstance(v, _uuid.UUID) else (_uuid.UUID(bytes=v) if isinstance(v, bytes) else _uuid.UUID(v))
         except (ValueError, TypeError, AttributeError) as e:
-            reasons[i] = str(e) or type(e).__name__
+            msg = str(e) or type(e).__name__
+            reasons[i] = msg if len(msg) <= 200 else msg[:199] + "…"
             continue
         out[i] = np.frombuffer(u.bytes, dtype=np.uint8)
         ok[i] = True
@@ -267,7 +268,9 @@ def parse(values, errors: str = "raise") -> pd.Series:
     bad = np.flatnonzero(np.not_equal(reasons, None))
     if len(bad) and errors == "raise":
         i = int(bad[0])
-        raise UUIDParseError(f"row {i}: {np.asarray(values, dtype=object)[i]!r} is not a UUID: {reasons[i]}; errors='coerce' gives NA")
+        shown = repr(np.asarray(values, dtype=object)[i])
+        shown = shown if len(shown) <= 60 else shown[:59] + "…"
+        raise UUIDParseError(f"row {i}: {shown} is not a UUID: {reasons[i]}; errors='coerce' gives NA")
     text = _to_text(b)
     text[~ok] = None
     out = pd.Series(pd.array(text, dtype="str"), name="uuid")

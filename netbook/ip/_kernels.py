@@ -29,8 +29,19 @@ for _c in b"abcdef":
     _HEXVAL[_c - 32] = _c - 87
 
 
+def _short(msg: str, limit: int = 200) -> str:
+    """A reason stays one short line even for a megabyte of junk input."""
+    msg = msg.replace("\r", "\\r").replace("\n", "\\n")
+    return msg if len(msg) <= limit else msg[: limit - 1] + "…"
+
+
 def _stdlib_one(value):
     """(hi, lo, ver, scope, reason) for one value, by the standard library."""
+    r = _stdlib_one_(value)
+    return r if r[4] is None else r[:4] + (_short(r[4]),)
+
+
+def _stdlib_one_(value):
     if isinstance(value, str):
         if ":" in value:
             cls = ipaddress.IPv6Address

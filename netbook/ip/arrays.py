@@ -434,7 +434,7 @@ class IPArray(_Base):
         if len(bad) and errors == "raise":
             i = int(bad[0])
             more = f" (and {len(bad) - 1:,} more rows)" if len(bad) > 1 else ""
-            raise IPParseError(f"row {i}: {arr[i]!r} is not an IP address: {reasons[i]}{more}; errors='coerce' gives NA instead")
+            raise IPParseError(f"row {i}: {K._short(repr(arr[i]), 60)} is not an IP address: {reasons[i]}{more}; errors='coerce' gives NA instead")
         return cls._from_parts(hi, lo, ver, scope), reasons
 
     @classmethod
@@ -531,7 +531,7 @@ class IPNetArray(_Base):
                 net = ipaddress.ip_network(v, strict=strict)
             except (ValueError, TypeError) as e:
                 hi[i] = lo[i] = plen[i] = ver[i] = 0
-                reasons[i] = str(e)
+                reasons[i] = K._short(str(e))
                 continue
             x = int(net.network_address)
             hi[i], lo[i], ver[i], plen[i] = x >> 64, x & _M64, net.version, net.prefixlen
@@ -547,7 +547,7 @@ class IPNetArray(_Base):
             i = int(bad[0])
             more = f" (and {len(bad) - 1:,} more rows)" if len(bad) > 1 else ""
             hint = "; strict=False truncates to the network" if "host bits" in reasons[i] else ""
-            raise IPParseError(f"row {i}: {arr[i]!r}: {reasons[i]}{hint}{more}; errors='coerce' gives NA instead")
+            raise IPParseError(f"row {i}: {K._short(repr(arr[i]), 60)}: {reasons[i]}{hint}{more}; errors='coerce' gives NA instead")
         return cls._from_parts(hi, lo, ver, scope, plen), reasons
 
     @staticmethod

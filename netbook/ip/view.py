@@ -453,6 +453,8 @@ def _plan(net, needs, rfc3021: bool = False) -> IPNetResult:
 
     if isinstance(needs, str):
         needs = [int(x) for x in re.split(r"[\s,]+", needs.strip()) if x]
+    if len(needs) > 10_000:
+        raise IPNetError(f"a plan of {len(needs):,} subnets is too many for a view (at most 10,000)")
     allocs, free = vlsm(net, needs, rfc3021)
     rows = []
     for a in allocs:

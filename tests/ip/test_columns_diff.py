@@ -256,3 +256,13 @@ def test_aggregations():
     assert str(mm.loc["b", "max"]) == "192.168.0.1" and str(mm.loc["a", "min"]) == "10.0.0.0"
     assert nb.ip.summarize("10.0.0.5", "10.0.0.20").astype(str).tolist() == [
         str(n) for n in ipaddress.summarize_address_range(ipaddress.ip_address("10.0.0.5"), ipaddress.ip_address("10.0.0.20"))]
+
+
+def test_oversized_input_gives_short_reasons():
+    junk = "9" * 1_000_000
+    df = nb.ip.parse(pd.Series(["10.0.0.1", junk, "1.2.3.4\r\nX"]), errors="coerce", reasons=True)
+    assert df["ip"].isna().tolist() == [False, True, True]
+    assert all(len(r) <= 200 and "\n" not in r for r in df["reason"].iloc[1:])
+    with pytest.raises(nb.ip.IPParseError) as ei:
+        nb.ip.parse(pd.Series([junk]))
+    assert len(str(ei.value)) < 400 and "\n" not in str(ei.value)
