@@ -83,3 +83,13 @@ class IPMagics(Magics):
 
 def register(ipython) -> None:
     ipython.register_magics(IPMagics)
+    # After %load_ext netbook, df["client"].ip / .uuid and the "ip"/"ipnet"
+    # dtype names work without touching nb.ip first (import netbook itself
+    # stays free of pandas).
+    import importlib
+
+    for mod in ("netbook.ip.columns", "netbook.uuids"):
+        try:
+            importlib.import_module(mod)
+        except ImportError:  # pragma: no cover - pandas missing
+            pass

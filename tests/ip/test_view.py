@@ -170,6 +170,8 @@ def test_magic():
 
     ip = start_ipython()
     ip.run_line_magic("load_ext", "netbook")
+    import sys
+    assert "netbook.ip.columns" in sys.modules and "netbook.uuids" in sys.modules   # .ip/.uuid accessors registered
     ip.user_ns["block"] = "10.0.0.0/24"
     r = ip.run_line_magic("ipnet", "{block} --plan 100,50,20 -o plan")
     assert r.kind == "plan" and ip.user_ns["plan"] is r
