@@ -13,12 +13,13 @@ standard library itself, so acceptance and error messages are exactly
 from __future__ import annotations
 
 import ipaddress
+import os
 
 import numpy as np
 
 __all__ = ["parse_addresses", "format_addresses", "locate128", "CHUNK"]
 
-CHUNK = 1 << 20
+CHUNK = 1 << 16  # rows per kernel call: the buffers stay in cache
 _U64 = np.uint64
 
 _HEXVAL = np.full(256, 255, dtype=np.uint8)
@@ -244,37 +245,76 @@ def _arrow_chunk_buffer(chunk):
     return b, missing
 
 
+# Threads for the chunked kernels: NumPy and pyarrow release the GIL, but on
+# a machine with two cores or fewer they only contend (measured), so one.
+THREADS = min(4, os.cpu_count() or 1) if (os.cpu_count() or 1) > 2 else 1
+
+
+def _pmap(fn, items):
+    """``map`` over chunks, on ``THREADS`` threads."""
+    items = list(items)
+    workers = min(THREADS, len(items))
+    if workers <= 1:
+        return [fn(x) for x in items]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nbip-parse") as ex:
+        return list(ex.map(fn, items))
+
+
+class Reasons(np.ndarray):
+    """Object array of reasons (None where fine) that also knows its ``bad`` rows."""
+
+    bad: np.ndarray = np.zeros(0, dtype=np.intp)
+
+
+def bad_rows(reasons) -> np.ndarray:
+    b = getattr(reasons, "bad", None)
+    return b if b is not None else np.flatnonzero(np.not_equal(reasons, None))
+
+
+def _finish(n, values_at, results, missing):
+    """Assemble chunk results; rows the fast path left go to ipaddress."""
+    hi = np.zeros(n, dtype=_U64)
+    lo = np.zeros(n, dtype=_U64)
+    ver = np.zeros(n, dtype=np.uint8)
+    reasons = np.full(n, None, dtype=object).view(Reasons)
+    bad = []
+    scope = None
+    for c0, res in results:
+        h, l_, v, ok = res
+        c1 = c0 + len(v)
+        hi[c0:c1], lo[c0:c1], ver[c0:c1] = h, l_, v
+        for i in np.flatnonzero(~ok & ~missing[c0:c1]):
+            j = c0 + int(i)
+            rh, rl, rv, rs, why = _stdlib_one(values_at(j))
+            hi[j], lo[j], ver[j], reasons[j] = rh, rl, rv, why
+            if why is not None:
+                bad.append(j)
+            if rs is not None:
+                scope = np.full(n, None, dtype=object) if scope is None else scope
+                scope[j] = rs
+    reasons.bad = np.array(bad, dtype=np.intp)
+    return hi, lo, ver, scope, reasons
+
+
 def parse_addresses_arrow(parr) -> tuple:
     """:func:`parse_addresses` for a pyarrow string array (pandas' ``str``
     dtype): the bytes go to the kernel without becoming Python objects."""
     n = len(parr)
-    hi = np.zeros(n, dtype=_U64)
-    lo = np.zeros(n, dtype=_U64)
-    ver = np.zeros(n, dtype=np.uint8)
-    reasons = np.full(n, None, dtype=object)
-    scope = None
-    for c0 in range(0, n, CHUNK):
-        c1 = min(n, c0 + CHUNK)
-        chunk = parr.slice(c0, c1 - c0)
-        b, miss = _arrow_chunk_buffer(chunk)
-        res = _fast_buffer(b, c1 - c0)
-        if res is None:  # a value holds a newline: this chunk goes the object way
-            h, l_, v, sc, why = parse_addresses(np.asarray(chunk.to_pylist(), dtype=object))
-            hi[c0:c1], lo[c0:c1], ver[c0:c1], reasons[c0:c1] = h, l_, v, why
-            if sc is not None:
-                scope = np.full(n, None, dtype=object) if scope is None else scope
-                scope[c0:c1] = sc
-            continue
-        h, l_, v, ok = res
-        hi[c0:c1], lo[c0:c1], ver[c0:c1] = h, l_, v
-        for i in np.flatnonzero(~ok & ~miss):
-            rh, rl, rv, rs, why = _stdlib_one(chunk[int(i)].as_py())
-            j = c0 + i
-            hi[j], lo[j], ver[j], reasons[j] = rh, rl, rv, why
-            if rs is not None:
-                scope = np.full(n, None, dtype=object) if scope is None else scope
-                scope[j] = rs
-    return hi, lo, ver, scope, reasons
+    missing = parr.is_null().to_numpy(zero_copy_only=False) if parr.null_count else np.zeros(n, dtype=bool)
+
+    def work(c0):
+        chunk = parr.slice(c0, min(CHUNK, n - c0))
+        b, _ = _arrow_chunk_buffer(chunk)
+        res = _fast_buffer(b, len(chunk))
+        if res is None:  # a value holds a newline: those rows go row by row
+            strs = [s if isinstance(s, str) and "\n" not in s else "" for s in chunk.to_pylist()]
+            res = _fast_chunk(strs)
+        return c0, res
+
+    results = _pmap(work, range(0, n, CHUNK))
+    return _finish(n, lambda j: parr[j].as_py(), results, missing)
 
 
 def parse_addresses(values) -> tuple:
@@ -289,50 +329,26 @@ def parse_addresses(values) -> tuple:
 
     arr = np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) or values.dtype != object else values
     n = len(arr)
-    hi = np.zeros(n, dtype=_U64)
-    lo = np.zeros(n, dtype=_U64)
-    ver = np.zeros(n, dtype=np.uint8)
-    reasons = np.full(n, None, dtype=object)
-    scope = None
     kind = pd.api.types.infer_dtype(arr, skipna=False) if n else "empty"
     if kind == "string":  # all str, nothing missing: the common case, no isna pass
         missing = np.zeros(n, dtype=bool)
     else:
         missing = np.asarray(pd.isna(arr), dtype=bool)
-        kind = pd.api.types.infer_dtype(arr, skipna=True) if n else "empty"
-        kind = "string-with-na" if kind == "string" else kind
-    for c0 in range(0, n, CHUNK):
-        c1 = min(n, c0 + CHUNK)
-        chunk = arr[c0:c1]
-        miss = missing[c0:c1]
+
+    def work(c0):
+        chunk = arr[c0:c0 + CHUNK]
         if kind == "string":
             strs = chunk.tolist()
         else:
-            if kind == "string-with-na":
-                isstr = ~miss
-            else:
-                isstr = np.fromiter((isinstance(v, str) for v in chunk), dtype=bool, count=len(chunk))
+            isstr = np.fromiter((isinstance(v, str) for v in chunk), dtype=bool, count=len(chunk))
             strs = np.where(isstr, chunk, "").tolist()
         res = _fast_chunk(strs) if strs else None
-        if res is None and strs:
-            nlrow = np.fromiter(("\n" in s for s in strs), dtype=bool, count=len(strs))
-            strs = np.where(nlrow, "", np.asarray(strs, dtype=object)).tolist()
-            res = _fast_chunk(strs)
-        if res is not None:
-            h, l_, v, ok = res
-            hi[c0:c1], lo[c0:c1], ver[c0:c1] = h, l_, v
-        else:
-            ok = np.zeros(c1 - c0, dtype=bool)
-        slow = np.flatnonzero(~ok & ~miss)
-        for i in slow:
-            rh, rl, rv, rs, why = _stdlib_one(chunk[i])
-            j = c0 + i
-            hi[j], lo[j], ver[j], reasons[j] = rh, rl, rv, why
-            if rs is not None:
-                if scope is None:
-                    scope = np.full(n, None, dtype=object)
-                scope[j] = rs
-    return hi, lo, ver, scope, reasons
+        if res is None:  # a value holds a newline: those rows go row by row
+            res = _fast_chunk([s if "\n" not in s else "" for s in strs])
+        return c0, res
+
+    results = _pmap(work, range(0, n, CHUNK)) if n else []
+    return _finish(n, lambda j: arr[j], results, missing)
 
 
 # ---------------------------------------------------------------------------

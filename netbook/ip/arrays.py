@@ -430,12 +430,12 @@ class IPArray(_Base):
         else:
             arr = _as_obj(values)
             hi, lo, ver, scope, reasons = K.parse_addresses(arr)
-        bad = np.flatnonzero(np.not_equal(reasons, None))
+        bad = K.bad_rows(reasons)
         if len(bad) and errors == "raise":
             i = int(bad[0])
             more = f" (and {len(bad) - 1:,} more rows)" if len(bad) > 1 else ""
             raise IPParseError(f"row {i}: {K._short(repr(arr[i]), 60)} is not an IP address: {reasons[i]}{more}; errors='coerce' gives NA instead")
-        return cls._from_parts(hi, lo, ver, scope), reasons
+        return cls._from_parts(hi, lo, ver, scope), np.asarray(reasons)
 
     @classmethod
     def from_ints(cls, values, version=None):

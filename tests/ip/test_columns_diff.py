@@ -266,3 +266,24 @@ def test_oversized_input_gives_short_reasons():
     with pytest.raises(nb.ip.IPParseError) as ei:
         nb.ip.parse(pd.Series([junk]))
     assert len(str(ei.value)) < 400 and "\n" not in str(ei.value)
+
+
+@SET
+@given(st.lists(st.one_of(junk, v4_ints.map(lambda x: str(ipaddress.IPv4Address(x))),
+                          v6_ints.map(lambda x: str(ipaddress.IPv6Address(x))), st.none()), min_size=1, max_size=60))
+def test_parse_in_many_chunks_on_threads(texts):
+    from netbook.ip import _kernels as K
+
+    old = K.CHUNK, K.THREADS
+    K.CHUNK, K.THREADS = 4, 2  # many chunks: the threaded path and the per-chunk fallbacks
+    try:
+        obj = nb.ip.parse(pd.Series(texts, dtype=object), errors="coerce")
+        arrow = nb.ip.parse(pd.Series(texts, dtype="string[pyarrow]"), errors="coerce")
+    finally:
+        K.CHUNK, K.THREADS = old
+    for t, a, b in zip(texts, obj, arrow):
+        ref = None if t is None else stdlib_or_none(t)
+        if ref is None:
+            assert a is pd.NA and b is pd.NA, t
+        else:
+            assert a == ref and b == ref and str(a) == str(ref), t
