@@ -70,7 +70,9 @@ class IPNetDtype(ExtensionDtype):
 def _as_obj(values) -> np.ndarray:
     if isinstance(values, pd.Series):
         values = values.array
-    if isinstance(values, ExtensionArray) and not isinstance(values, _Base):
+    if isinstance(values, pd.arrays.NumpyExtensionArray):  # an object Series: no copy, no NA pass
+        values = values.to_numpy()
+    elif isinstance(values, ExtensionArray) and not isinstance(values, _Base):
         return np.asarray(values.to_numpy(dtype=object, na_value=None), dtype=object)
     if isinstance(values, np.ndarray) and values.dtype == object:
         return values
