@@ -17,3 +17,15 @@ def _stop_lab_servers():
         time.sleep(0.05)
     alive = [t.name for t in threading.enumerate() if t.name.startswith("netbook-")]
     assert not alive, f"server threads still alive after stop: {alive}"
+
+
+@pytest.fixture(scope="session")
+def ipython():
+    """IPython's global test shell with netbook's extension loaded, shared by
+    every test module (``start_ipython`` only starts it once per process)."""
+    from IPython import get_ipython
+    from IPython.testing.globalipapp import start_ipython
+
+    shell = start_ipython() or get_ipython()
+    shell.run_line_magic("load_ext", "netbook")
+    return shell

@@ -1,12 +1,9 @@
 import pytest
-from IPython.testing.globalipapp import get_ipython
 
 
-@pytest.fixture(scope="module")
-def ip():
-    shell = get_ipython()  # one global test shell shared by every module (start_ipython works once)
-    shell.run_line_magic("load_ext", "netbook")
-    return shell
+@pytest.fixture
+def ip(ipython):
+    return ipython  # the shared test shell (tests/conftest.py)
 
 
 def test_serve_magic_starts_lists_and_stops(ip, tmp_path):

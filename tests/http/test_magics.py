@@ -2,7 +2,6 @@
 import json
 
 import pytest
-from IPython.testing.globalipapp import get_ipython
 
 from netbook.errors import InjectionError, NetbookError
 from netbook.http.curl import parse_curl
@@ -11,11 +10,9 @@ from netbook.http.httpfile import parse_http_file
 from .apps import PASSWORD, USER
 
 
-@pytest.fixture(scope="module")
-def ip():
-    shell = get_ipython()
-    shell.run_line_magic("load_ext", "netbook")
-    return shell
+@pytest.fixture
+def ip(ipython):
+    return ipython  # the shared test shell (tests/conftest.py)
 
 
 def test_fetch_line_magic(ip, lab):

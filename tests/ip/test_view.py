@@ -165,11 +165,8 @@ def test_views_escape_and_bundle():
     assert "<script>" not in h and "<img" not in h and "&lt;img" in h
 
 
-def test_magic():
-    from IPython.testing.globalipapp import start_ipython
-
-    ip = start_ipython()
-    ip.run_line_magic("load_ext", "netbook")
+def test_magic(ipython):
+    ip = ipython  # the shared test shell (tests/conftest.py)
     import sys
     assert "netbook.ip.columns" in sys.modules and "netbook.uuids" in sys.modules   # .ip/.uuid accessors registered
     ip.user_ns["block"] = "10.0.0.0/24"
