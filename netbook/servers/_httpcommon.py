@@ -21,6 +21,16 @@ class ThreadingLabHTTPServer(socketserver.ThreadingMixIn, HTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
+    def handle_error(self, request, client_address):
+        # a handler crashed (reset connection, a bug): one row in the lab log,
+        # never a traceback on stderr, and the server keeps serving
+        import sys
+
+        exc = sys.exc_info()[1]
+        lab = getattr(self, "lab", None)
+        if lab is not None and exc is not None:
+            lab.log_event(client_address, "", "error", 0, None, f"{type(exc).__name__}: {exc}"[:500])
+
     def server_bind(self):
         # HTTPServer.server_bind calls getfqdn(), slow without DNS; loopback needs none.
         socketserver.TCPServer.server_bind(self)
