@@ -55,9 +55,8 @@ def redact_line(line: str) -> str:
             s = _SET_COOKIE.match(value)
             return m.group(1) + (s.group(1) + MASK + s.group(3) if s else MASK)
         if name.startswith("cookie"):
-            return m.group(1) + "; ".join(
-                (p.split("=", 1)[0] + "=" + MASK) if "=" in p else MASK for p in value.split(";") if p.strip()
-            ).replace(" =", "=")
+            parts = [p.strip() for p in value.split(";") if p.strip()]
+            return m.group(1) + "; ".join((p.split("=", 1)[0] + "=" + MASK) if "=" in p else MASK for p in parts)
         return m.group(1) + MASK
     for rx in (_PASS, _APOP, _IMAP_LOGIN):
         m = rx.match(line)
@@ -152,7 +151,7 @@ class Transcript:
                 nbytes = len(raw)
                 body = raw.rstrip(b"\r\n")
                 text = body.decode("utf-8", "replace")
-                binary = sum(ch < 9 or 13 < ch < 32 for ch in body[:256]) > 8
+                binary = any(ch < 32 and ch != 9 or ch == 127 for ch in body[:512])
                 if binary:
                     text = f"<{nbytes} bytes of binary data>"
                 elif not reveal:

@@ -184,17 +184,13 @@ class LabServer:
             f"<span class='netbook-badge netbook-{state}'>{state}</span> "
             f"<a href='{escape(self.url)}' target='_blank' rel='noopener'>{escape(self.url)}</a></div>"
         )
-        table = Table(self.log, title=f"{self.name} log")
-        try:
-            import ipywidgets as w
+        import ipywidgets as w
 
-            view = w.VBox([w.HTML(header), table])
-            bundle = view._repr_mimebundle_(include=include, exclude=exclude) or {}
-        except Exception:  # pragma: no cover - no widget machinery
-            bundle = {}
-        bundle["text/plain"] = repr(self)
-        bundle["text/html"] = header + table.static_html()
-        return bundle
+        from ..table.widget import merge_bundle
+
+        table = Table(self.log, title=f"{self.name} log")
+        view = w.VBox([w.HTML(header), table])
+        return merge_bundle(view._repr_mimebundle_(include=include, exclude=exclude), repr(self), header + table.static_html())
 
 
 class SocketServerLab(LabServer):

@@ -608,12 +608,12 @@ class StreamSource(Source):
         if cached is not None and cached[0] == version:
             return cached[1]
         df = pd.DataFrame(rows, columns=[c.name for c in self.columns])
-        df.index = pd.RangeIndex(offset, offset + len(rows))
-        src = DataFrameSource.__new__(DataFrameSource)
-        src.df = df.reset_index(drop=True)
-        src.columns = self.columns
-        src._orders, src._masks, src._cache, src._lock = OrderedDict(), OrderedDict(), 4, threading.Lock()
-        src.title = self.title
+        src = DataFrameSource(df, title=self.title, cache=4)
+        # declared kinds win; undeclared ("object") ones are inferred from the data
+        src.columns = [
+            d if d.kind != "object" else Column(d.name, i.kind, d.format)
+            for d, i in zip(self.columns, src.columns)
+        ]
         with self._lock:
             self._frame_cache = (version, src, offset)
         return src

@@ -17,7 +17,7 @@ import traitlets as t
 from .source import Filter, Source, as_source, make_sort, to_json_value
 from .static import static_html, static_text
 
-__all__ = ["Table"]
+__all__ = ["Table", "merge_bundle"]
 
 
 def _asset(name: str) -> pathlib.Path:
@@ -47,7 +47,7 @@ class Table(anywidget.AnyWidget):
     query = t.Dict().tag(sync=True)
     # set by Python: what is shown
     rows = t.List().tag(sync=True)
-    keys = t.List().tag(sync=True)
+    row_keys = t.List().tag(sync=True)
     start = t.Unicode("0").tag(sync=True)
     total = t.Unicode("0").tag(sync=True)
     length = t.Unicode("0").tag(sync=True)
@@ -121,7 +121,7 @@ class Table(anywidget.AnyWidget):
                 rows = [[to_json_value(v) for v in r] for r in page.rows]
                 with self.hold_sync():
                     self.rows = rows
-                    self.keys = [to_json_value(k) for k in page.keys]
+                    self.row_keys = [to_json_value(k) for k in page.keys]
                     self.start = str(page.start)
                     self.total = str(page.total)
                     self.length = str(self.source.length)
@@ -246,7 +246,14 @@ class Table(anywidget.AnyWidget):
         return static_text(self.source, title=self.title)
 
     def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs) or {}
-        bundle["text/plain"] = repr(self)
-        bundle["text/html"] = self.static_html()
-        return bundle
+        return merge_bundle(super()._repr_mimebundle_(**kwargs), repr(self), self.static_html())
+
+
+def merge_bundle(res, text: str, html: str):
+    """A widget's mimebundle plus static ``text/plain`` and ``text/html``
+    (what nbconvert, GitHub and nbval show where no widget front-end runs)."""
+    data, meta = res if isinstance(res, tuple) else (res, None)
+    data = dict(data or {})
+    data["text/plain"] = text
+    data["text/html"] = html
+    return (data, meta) if meta else data
