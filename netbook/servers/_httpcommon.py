@@ -73,6 +73,8 @@ class HTTPLogMixin(LabHandlerMixin):
     """Logs one row per HTTP request: request line, status, bytes sent, ms."""
 
     timeout = 30  # idle keep-alive connections are closed after this
+    # HTTP/0.9 is long gone: answer garbage with a status line, not a bare page
+    default_request_version = "HTTP/1.0"
     wbufsize = 1 << 16
 
     def setup(self):

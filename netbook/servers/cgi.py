@@ -124,7 +124,7 @@ class CGIRequestHandler(HTTPLogMixin, BaseHTTPRequestHandler):
         why = refusal(self.path)
         if why:
             self._detail = f"refused: {why}"
-            self.send_error(HTTPStatus.BAD_REQUEST, "Refused")
+            self.send_error(HTTPStatus.BAD_REQUEST if why == "not an absolute path" else HTTPStatus.NOT_FOUND, "Not found")
             return None
         root = os.path.realpath(lab.directory)
         path = unquote(urlsplit(self.path).path, errors="surrogateescape")

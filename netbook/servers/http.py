@@ -3,7 +3,7 @@ HTTP/1.1 keep-alive) with directory listings and byte ranges.
 
 Nothing outside ``dir`` is ever served.  Two independent guards:
 
-1. the request path is refused (400) before it touches the file system when,
+1. the request path is refused (404; 400 if not a path) before it touches the file system when,
    once or twice percent-decoded, it holds a ``.``/``..`` segment, a
    backslash, a NUL, or when it is not an absolute path (``*``, ``a/b``);
 2. whatever is left is resolved with symlinks followed, and must lie inside
@@ -131,8 +131,9 @@ class LabHTTPRequestHandler(HTTPLogMixin, SimpleHTTPRequestHandler):
     # -- responses -------------------------------------------------------------
     def send_head(self):
         why = refusal(self.path)
-        if why:
-            return self._refuse(HTTPStatus.BAD_REQUEST, why)
+        if why:  # 404: a refused path reveals nothing about what exists
+            code = HTTPStatus.BAD_REQUEST if why == "not an absolute path" else HTTPStatus.NOT_FOUND
+            return self._refuse(code, why)
         target = self.path
         m = _ABSOLUTE_FORM.match(target)
         if m:

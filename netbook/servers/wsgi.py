@@ -154,17 +154,18 @@ class LabWSGIRequestHandler(HTTPLogMixin, WSGIRequestHandler):
                 self.send_error(400, "Bad Content-Length")
                 self.close_connection = True
                 return
-            body = _Input(self.rfile, length)
-            environ["wsgi.input"] = body
-            handler = _BufferedServerHandler(self.rfile, self.wfile, self.get_stderr(), environ, multithread=True)
+            body = _Input(self.rfile, length)  # becomes wsgi.input (ServerHandler's stdin)
+            handler = _BufferedServerHandler(body, self.wfile, self.get_stderr(), environ, multithread=True)
             handler.http_version = "1.1" if self.request_version == "HTTP/1.1" else "1.0"
             handler.request_handler = self
             app = self.server.get_app()
             if getattr(self.server, "validate", False):
+                from wsgiref.validate import WSGIWarning
+
                 with _VALIDATE_LOCK, warnings.catch_warnings(record=True) as caught:
-                    warnings.simplefilter("always")
+                    warnings.simplefilter("always", WSGIWarning)
                     handler.run(app)
-                violations = [f"{w.category.__name__}: {w.message}" for w in caught]
+                violations = [f"WSGIWarning: {w.message}" for w in caught if issubclass(w.category, WSGIWarning)]
             else:
                 handler.run(app)
             headers_sent, cl, nbytes = getattr(self, "_outcome", (False, None, 0))

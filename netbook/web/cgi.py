@@ -16,6 +16,7 @@ import io
 import os
 import sys
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..errors import NetbookError
@@ -157,8 +158,8 @@ def form(environ_or_request=None, headers=None, body=None, *, max_bytes: int = M
     if environ_or_request is None:
         env = dict(os.environ)
         fp = sys.stdin.buffer
-    elif isinstance(environ_or_request, dict):
-        env = dict(environ_or_request)
+    elif isinstance(environ_or_request, Mapping):
+        env = dict(getattr(environ_or_request, "environ", environ_or_request))
         fp = env.get("wsgi.input")
         if body is not None:
             fp = io.BytesIO(body.encode("utf-8") if isinstance(body, str) else body)

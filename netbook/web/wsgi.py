@@ -2,6 +2,7 @@
 
     nb.wsgi.call(app, "GET /path?q=1", headers={...}, body=b"...")  # -> nb.Response
     nb.wsgi.environ("POST /form?x=1", body="a=1")                  # environ as a Table
+    app(env.environ, start_response)                                # .environ: the plain dict
     nb.serve.wsgi(app, validate=True)                               # served, validated
 
 ``environ`` builds a WSGI environ the way a server would (``wsgiref.util``
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import io
 import urllib.parse
+from collections.abc import MutableMapping
 from wsgiref import util as wsgi_util
 from wsgiref.headers import Headers
 from wsgiref.simple_server import demo_app
@@ -145,17 +147,42 @@ def _origin(key: str) -> str:
     return "extension"
 
 
-class Environ(dict):
-    """A WSGI environ (a dict) that shows itself as a Table, with the URLs
-    wsgiref.util reconstructs from it."""
+class Environ(MutableMapping):
+    """A view of a WSGI environ: reads and writes go to ``.environ`` (the
+    plain dict an app is called with: wsgiref's validator wants exactly a
+    dict), shown as a Table, with the URLs wsgiref.util reconstructs."""
+
+    def __init__(self, environ: dict):
+        self.environ = environ
+
+    def __getitem__(self, key):
+        return self.environ[key]
+
+    def __setitem__(self, key, value):
+        self.environ[key] = value
+
+    def __delitem__(self, key):
+        del self.environ[key]
+
+    def __iter__(self):
+        return iter(self.environ)
+
+    def __len__(self):
+        return len(self.environ)
+
+    def __repr__(self):
+        from ..table.source import DataFrameSource
+        from ..table.static import static_text
+
+        return static_text(DataFrameSource(self.to_frame()), rows=len(self), title=self._title(), width=50)
 
     @property
     def request_uri(self) -> str:
-        return wsgi_util.request_uri(self)
+        return wsgi_util.request_uri(self.environ)
 
     @property
     def application_uri(self) -> str:
-        return wsgi_util.application_uri(self)
+        return wsgi_util.application_uri(self.environ)
 
     def to_frame(self):
         import pandas as pd
@@ -194,6 +221,8 @@ def environ(request_or_environ="GET /", headers=None, body=None, **options) -> E
     """Show a WSGI environ as a Table: build one for a request
     (``"POST /form?x=1"``, headers, body; see :func:`make_environ`) or view a
     dict you already have (an app's ``environ``, ``os.environ`` in CGI)."""
+    if isinstance(request_or_environ, Environ):
+        return request_or_environ
     if isinstance(request_or_environ, dict):
         return Environ(request_or_environ)
     return Environ(make_environ(request_or_environ, headers, body, **options))
