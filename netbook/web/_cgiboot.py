@@ -30,7 +30,7 @@ def _short(value) -> str:
         return f"<unrepresentable {type(value).__name__}: {e}>"
 
 
-def _frames(tb, context: int = 2):
+def _frames(tb, secrets: set):
     rows = []
     while tb is not None:
         frame, lineno = tb.tb_frame, tb.tb_lineno
@@ -47,37 +47,46 @@ def _frames(tb, context: int = 2):
                 continue
             if callable(value) or type(value).__name__ == "module":
                 continue  # functions, classes, modules: noise (and memory addresses)
-            local_vars[name] = _MASK if _SECRET.search(name) else _short(value)
+            if _SECRET.search(name):
+                local_vars[name] = _MASK
+                _remember(value, secrets)
+            else:
+                local_vars[name] = _short(value)
         rows.append({"file": code.co_filename, "line": lineno, "function": code.co_name,
                      "source": source, "locals": local_vars})
         tb = tb.tb_next
     return rows
 
 
-def _mask_html(page: str, frames) -> str:
-    """cgitb prints every variable a line mentions: mask secret-named ones."""
-    names = {n for f in frames for n in f["locals"] if _SECRET.search(n)}
-    for name in names:
-        page = re.sub(r"(<strong>%s</strong>(?:&nbsp;)?=(?:\s|&nbsp;)*)(.*?)(?=(?:,|<br>|</small>|</td>|\n|$))"
-                      % re.escape(name), r"\1" + _MASK, page)
-        page = re.sub(r"(\b%s&nbsp;=(?:\s|&nbsp;)*)(.*?)(?=(?:,|<br>|</small>|</td>|\n|$))" % re.escape(name),
-                      r"\1" + _MASK, page)
-    return page
+def _remember(value, secrets: set) -> None:
+    """Every spelling of a secret value cgitb may print (repr, str, escaped)."""
+    import html
+    import pydoc
+
+    forms = {repr(value), str(value)}
+    try:
+        forms.add(pydoc.html.repr(value))
+        forms.add(pydoc.text.repr(value))
+    except Exception:
+        pass
+    forms |= {html.escape(f) for f in list(forms)} | {html.escape(f, quote=False) for f in list(forms)}
+    secrets.update(f for f in forms if len(f) >= 4)
 
 
-def _mask_text(text: str, frames) -> str:
-    names = {n for f in frames for n in f["locals"] if _SECRET.search(n)}
-    for name in names:
-        text = re.sub(r"(\b%s = )(.*)$" % re.escape(name), r"\1" + _MASK, text, flags=re.M)
+def _mask(text: str, secrets: set) -> str:
+    for s in sorted(secrets, key=len, reverse=True):
+        text = text.replace(s, _MASK)
     return text
 
 
 def build(info, context: int = 5) -> dict:
     """A report of ``info`` (a ``sys.exc_info()`` triple): cgitb's HTML and
-    text, the frames (file, line, function, source, locals; secret-named
-    locals masked) and the one-line exception."""
+    text, the frames (file, line, function, source, locals) and the one-line
+    exception.  The values of locals named like secrets (password, token,
+    key, auth, cookie...) are masked everywhere they would be printed."""
     etype, evalue, tb = info
-    frames = _frames(tb)
+    secrets: set = set()
+    frames = _frames(tb, secrets)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
@@ -92,9 +101,9 @@ def build(info, context: int = 5) -> dict:
     return {
         "exception": "".join(traceback.format_exception_only(etype, evalue)).strip().splitlines()[-1],
         "frames": frames,
-        "html": _mask_html(page, frames),
-        "text": _mask_text(text, frames),
-        "traceback": "".join(traceback.format_exception(etype, evalue, tb)),
+        "html": _mask(page, secrets),
+        "text": _mask(text, secrets),
+        "traceback": _mask("".join(traceback.format_exception(etype, evalue, tb)), secrets),
     }
 
 

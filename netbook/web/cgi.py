@@ -183,14 +183,19 @@ def form(environ_or_request=None, headers=None, body=None, *, max_bytes: int = M
     if env["REQUEST_METHOD"].upper() in ("GET", "HEAD"):
         fp = io.BytesIO(b"")
     query_names = set(urllib.parse.parse_qsl(env["QUERY_STRING"], keep_blank_values=True))
+    ctype = (env.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
+    if env["REQUEST_METHOD"].upper() not in ("GET", "HEAD") and ctype not in (
+        "", "application/x-www-form-urlencoded", "multipart/form-data"
+    ):
+        # a body that is not a form (JSON, text...): only the query string is a form
+        fs_env = {**fs_env, "REQUEST_METHOD": "GET"}
+        fp = io.BytesIO(b"")
     try:
         fs = cgi.FieldStorage(fp=fp, environ=fs_env, keep_blank_values=True, limit=max_bytes)
     except Exception as e:  # malformed multipart and the like
         raise FormError(f"cannot parse the form: {type(e).__name__}: {e}") from e
-    if fs.list is None:  # a body that is not a form (JSON, text, ...)
+    if fs.list is None:
         fs.list = []
-        for k, v in urllib.parse.parse_qsl(env["QUERY_STRING"], keep_blank_values=True):
-            fs.list.append(cgi.MiniFieldStorage(k, v))
     return Form(_fields_of(fs, query_names), env["REQUEST_METHOD"].upper(), env.get("CONTENT_TYPE", ""))
 
 
