@@ -66,16 +66,28 @@ def handler_class(handler):
 
 
 class _CountingSocket:
-    """The server socket as a handler sees it: counts what is sent back."""
+    """The server socket as a handler sees it: replies are held until the
+    datagram's log row is written, so a client that got its reply always
+    finds the row (the HTTP servers do the same)."""
 
     def __init__(self, sock):
         self._sock = sock
         self.sent = 0
+        self.pending: list[tuple] = []
 
     def sendto(self, data, *args):
-        n = self._sock.sendto(data, *args)
-        self.sent += n
-        return n
+        data = bytes(data)
+        self.pending.append((data, *args))
+        self.sent += len(data)
+        return len(data)
+
+    def release(self):
+        for data, *args in self.pending:
+            try:
+                self._sock.sendto(data, *args)
+            except OSError:
+                pass
+        self.pending.clear()
 
     def __getattr__(self, name):
         return getattr(self._sock, name)
@@ -102,6 +114,7 @@ class _DatagramLog:
                 ms = round((time.perf_counter() - self._t0) * 1000, 3)
                 status = "replied" if self._counter.sent else "no reply"
                 lab.log_event(self.client_address, f"datagram {len(self._data)} B", status, self._counter.sent, ms, preview)
+            self._counter.release()
 
 
 class _Server(socketserver.ThreadingUDPServer):
