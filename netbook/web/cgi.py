@@ -119,9 +119,10 @@ class Form:
     def _repr_mimebundle_(self, include=None, exclude=None):
         from ..table import Table
 
-        return Table(self.to_frame(), formats={"bytes": "size"}, title=self._title())._repr_mimebundle_(
-            include=include, exclude=exclude
-        )
+        from ._view import table_bundle
+
+        return table_bundle(Table(self.to_frame(), formats={"bytes": "size"}, title=self._title()), repr(self),
+                            include, exclude)
 
 
 def _fields_of(fs, query_names: set) -> list[Field]:

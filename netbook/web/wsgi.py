@@ -204,7 +204,9 @@ class Environ(MutableMapping):
     def _repr_mimebundle_(self, include=None, exclude=None):
         from ..table import Table
 
-        return Table(self.to_frame(), title=self._title())._repr_mimebundle_(include=include, exclude=exclude)
+        from ._view import table_bundle
+
+        return table_bundle(Table(self.to_frame(), title=self._title()), repr(self), include, exclude)
 
 
 def _show(v) -> str:

@@ -36,6 +36,9 @@ class XMLRPCFault(NetbookError):
         self.faultCode = code
         self.faultString = string
 
+    def __repr__(self) -> str:
+        return f"<fault {self.faultCode}: {self.faultString}>"
+
 
 class XMLRPCProtocolError(ProtocolError):
     """HTTP-level failure, or XML the client refused to parse."""
@@ -100,9 +103,9 @@ class Records(list):
     def _repr_mimebundle_(self, include=None, exclude=None):
         from ..table import Table
 
-        bundle = Table(self.to_frame(), title=f"{len(self)} records")._repr_mimebundle_(include=include, exclude=exclude)
-        bundle["text/plain"] = list.__repr__(self)
-        return bundle
+        from ._view import table_bundle
+
+        return table_bundle(Table(self.to_frame(), title=f"{len(self)} records"), list.__repr__(self), include, exclude)
 
 
 def _convert(value):
@@ -125,6 +128,12 @@ def _convert(value):
 class MultiCallResult(list):
     """Results of a multicall, in order (a Fault is an XMLRPCFault item)."""
 
+    def _text(self) -> str:
+        return "\n".join(f"{c} -> {r!r}" for c, r in zip(self.calls, self))
+
+    def _repr_pretty_(self, p, cycle):  # IPython's list printer would win otherwise
+        p.text(self._text())
+
     def __init__(self, calls, results):
         super().__init__(results)
         self.calls = calls
@@ -143,9 +152,10 @@ class MultiCallResult(list):
     def _repr_mimebundle_(self, include=None, exclude=None):
         from ..table import Table
 
-        bundle = Table(self.to_frame(), title=f"multicall: {len(self)} calls")._repr_mimebundle_(include=include, exclude=exclude)
-        bundle["text/plain"] = "\n".join(f"{c} -> {r!r}" for c, r in zip(self.calls, self))
-        return bundle
+        from ._view import table_bundle
+
+        text = self._text()
+        return table_bundle(Table(self.to_frame(), title=f"multicall: {len(self)} calls"), text, include, exclude)
 
 
 def _signature_text(sig) -> str:
@@ -338,9 +348,9 @@ class XMLRPC:
             df = self.methods()
         except NetbookError as e:
             return {"text/plain": repr(self), "text/html": f"<div>XML-RPC {_esc(self.url)}: {_esc(e)}</div>"}
-        bundle = Table(df, title=f"XML-RPC {self.url}")._repr_mimebundle_(include=include, exclude=exclude)
-        bundle["text/plain"] = repr(self)
-        return bundle
+        from ._view import table_bundle
+
+        return table_bundle(Table(df, title=f"XML-RPC {self.url}"), repr(self), include, exclude)
 
 
 
