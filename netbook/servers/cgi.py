@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -218,9 +219,12 @@ class CGIRequestHandler(HTTPLogMixin, BaseHTTPRequestHandler):
         def kill():
             timed_out.set()
             try:
-                proc.kill()
+                os.killpg(proc.pid, signal.SIGKILL)  # the script and anything it started
             except OSError:
-                pass
+                try:
+                    proc.kill()
+                except OSError:
+                    pass
 
         timer = threading.Timer(lab.timeout, kill)
         timer.daemon = True
@@ -257,6 +261,7 @@ class CGIRequestHandler(HTTPLogMixin, BaseHTTPRequestHandler):
             if len(out) > lab.max_output:
                 too_big = True
                 kill()
+                timed_out.clear()
                 break
         proc.stdout.close()
         code = proc.wait()
