@@ -10,6 +10,7 @@ if there was one.
 """
 from __future__ import annotations
 
+import datetime
 import inspect
 import threading
 from xmlrpc.client import Fault, dumps
@@ -21,6 +22,22 @@ from ._httpcommon import HTTPLogMixin, ThreadingLabHTTPServer
 
 __all__ = ["serve", "XMLRPCLab"]
 
+_XMLRPC_TYPES = {
+    int: "int", float: "double", str: "string", bool: "boolean", list: "array", tuple: "array",
+    dict: "struct", bytes: "base64", datetime.datetime: "dateTime.iso8601", type(None): "nil",
+}
+
+
+def _eval_name(annotation):
+    """A string annotation (``from __future__ import annotations``) -> its type, if simple."""
+    if isinstance(annotation, str):
+        return {"int": int, "float": float, "str": str, "bool": bool, "list": list, "tuple": tuple, "dict": dict,
+                "bytes": bytes, "datetime": datetime.datetime, "datetime.datetime": datetime.datetime,
+                "None": type(None)}.get(annotation)
+    if annotation is None:
+        return type(None)
+    return None
+
 
 class LabXMLRPCServer(ThreadingLabHTTPServer, DocXMLRPCServer):
     def __init__(self, address, handler, **kwargs):
@@ -28,12 +45,34 @@ class LabXMLRPCServer(ThreadingLabHTTPServer, DocXMLRPCServer):
         DocXMLRPCServer.__init__(self, address, handler, logRequests=True, allow_none=True,
                                  use_builtin_types=True, **kwargs)
 
-    def system_methodHelp(self, method_name):
-        # the docstring, led by the Python signature when there is one (free text per the spec)
-        doc = super().system_methodHelp(method_name)
+    def _callable(self, method_name):
         func = self.funcs.get(method_name)
         if func is None and self.instance is not None and not hasattr(self.instance, "_dispatch"):
             func = getattr(self.instance, method_name, None) if "." not in method_name else None
+        return func
+
+    def system_methodSignature(self, method_name):
+        """system.methodSignature('add') => [['int', 'int', 'int']]
+
+        The XML-RPC types of the result and parameters, from the Python
+        annotations of a fully annotated method."""
+        func = self._callable(method_name)
+        if func is None or method_name.startswith("system."):
+            return "signatures not supported"
+        try:
+            sig = inspect.signature(func)
+        except (TypeError, ValueError):
+            return "signatures not supported"
+        types = [sig.return_annotation] + [p.annotation for p in sig.parameters.values()]
+        names = [_XMLRPC_TYPES.get(t if isinstance(t, type) else _eval_name(t)) for t in types]
+        if any(n is None for n in names):
+            return "signatures not supported"
+        return [names]
+
+    def system_methodHelp(self, method_name):
+        # the docstring, led by the Python signature when there is one (free text per the spec)
+        doc = super().system_methodHelp(method_name)
+        func = self._callable(method_name)
         if func is not None and not method_name.startswith("system."):
             try:
                 return f"{method_name}{inspect.signature(func)}" + (f": {doc}" if doc else "")

@@ -69,6 +69,8 @@ def test_client_against_lab_server(service):
     methods = p.methods()
     row = methods.set_index("name").loc["add"]
     assert row["help"] == "add(a: int, b: int) -> int: Add two numbers."
+    assert row["signature"] == "int (int, int)"  # system.methodSignature from the annotations
+    assert methods.set_index("name").loc["books", "signature"] == ""  # not annotated: not claimed
     assert {"system.listMethods", "system.multicall", "books", "checkout"} <= set(methods["name"])
     assert "add(a: int, b: int)" in repr(p)
     # the transcript shows the XML on the wire, both ways
