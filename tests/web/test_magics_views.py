@@ -8,7 +8,9 @@ from netbook.errors import InjectionError
 
 @pytest.fixture(scope="module")
 def ip():
-    shell = start_ipython()
+    from IPython import get_ipython
+
+    shell = start_ipython() or get_ipython()  # None when another test module started it first
     shell.run_line_magic("load_ext", "netbook")
     return shell
 
