@@ -337,6 +337,8 @@ def _parse_output(out: bytes):
         if not colon or not _TOKEN.match(name.strip()) or name != name.strip():
             return f"malformed header line {line[:60]!r}"
         value = value.strip()
+        if "\r" in value or "\0" in value:
+            return f"control character in header {name!r}"
         if name.lower() == "status":
             code, _, why = value.partition(" ")
             if not (code.isdigit() and len(code) == 3):

@@ -16,6 +16,7 @@ import threading
 import warnings
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 
+from ..errors import InjectionError
 from ..table.source import Column, StreamSource
 from .base import SocketServerLab
 from ._httpcommon import HTTPLogMixin, ThreadingLabHTTPServer
@@ -86,6 +87,13 @@ class _BufferedServerHandler(ServerHandler):
         cl = self.headers.get("Content-Length") if self.headers is not None else None
         self.request_handler._outcome = (self.headers_sent, cl, self.bytes_sent)
         super().close()
+
+    def start_response(self, status, headers, exc_info=None):
+        # wsgiref passes CR/LF in a status or header through: response splitting
+        for text in (status, *(f"{k}{v}" for k, v in headers)):
+            if isinstance(text, str) and any(c in text for c in "\r\n\0"):
+                raise InjectionError(f"the app's response line or header contains CR/LF/NUL; refused: {text[:80]!r}")
+        return super().start_response(status, headers, exc_info)
 
     def handle_error(self):
         self.request_handler.close_connection = True  # say "Connection: close" on the 500

@@ -63,6 +63,7 @@ def cgidir(tmp_path):
     (d / "slow.py").write_text("import time\ntime.sleep(30)\n")
     (d / "noheaders.py").write_text("print('just text')\n")
     (d / "flood.py").write_text("import sys\nprint('Content-Type: text/plain\\n')\nsys.stdout.write('x' * 3_000_000)\n")
+    (d / "split.py").write_text("import sys\nsys.stdout.write('Content-Type: text/plain\\nX-A: v\\rSet-Cookie: s=1\\n\\nok')\n")
     (d / "redirect.py").write_text("print('Location: /env.py')\nprint()\n")
     (d / "nb_form.py").write_text("import netbook as nb\nf = nb.cgi.form()\nprint('Content-Type: text/plain\\n')\n"
                                   "print(sorted((x.name, x.value, x.filename or '', x.size) for x in f.fields))\n")
@@ -181,6 +182,8 @@ def test_limits_and_failures(cgidir, curl):
         assert curl("-o", "/dev/null", "-w", "%{http_code}", srv.url + "flood.py").stdout == b"502"
         assert curl("-o", "/dev/null", "-w", "%{http_code}", srv.url + "noheaders.py").stdout == b"502"
         assert curl("-o", "/dev/null", "-w", "%{http_code}", srv.url + "plain.txt").stdout == b"403"
+        split = curl("-si", srv.url + "split.py").stdout
+        assert split.startswith(b"HTTP/1.1 502") and b"Set-Cookie" not in split
         assert curl("-o", "/dev/null", "-w", "%{http_code}", srv.url + "missing.py").stdout == b"404"
         assert curl("-o", "/dev/null", "-w", "%{http_code}", "--data-binary", "x" * 5000, srv.url + "env.py").stdout == b"413"
         details = [row[6] for row in srv.log.snapshot()]

@@ -161,3 +161,15 @@ def test_call_returns_a_response_like_fetch():
     assert r.headers["Content-Type"].startswith("text/plain")
     assert r.text.startswith("POST http://")
     assert "/path?q=1" in r.text and "X-Test: yes" in r.text and r.text.endswith("payload")
+
+
+def test_response_header_injection_refused(curl):
+    def splitter(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain"), ("X-A", "v\r\nSet-Cookie: stolen=1")])
+        return [b"ok"]
+
+    with nb.serve.wsgi(splitter) as srv:
+        r = curl("-si", srv.url)
+        assert r.stdout.startswith(b"HTTP/1.1 500") and b"stolen" not in r.stdout
+        row = srv.log.snapshot()[0]
+        assert "InjectionError" in row[6] and "CR/LF" in row[6]
