@@ -1,5 +1,4 @@
 """nb.browse: webbrowser on a desktop, a link to click in a notebook."""
-import os
 import sys
 import time
 import webbrowser

@@ -2,7 +2,6 @@
 import io
 import os
 import sys
-import textwrap
 import urllib.request
 
 import pytest
