@@ -16,6 +16,11 @@ more: requests still in flight when wrk stopped were answered and logged).
 
     python benchmarks/serve.py              # 10 s per run (the issue's figure), ~45 s in all
     python benchmarks/serve.py --duration 3 # a quick look
+    python benchmarks/serve.py --close      # a new connection per request for all
+
+The baselines speak HTTP/1.0 and close each connection; serve.http and
+serve.wsgi keep connections alive (HTTP/1.1), which is most of their lead.
+``--close`` compares the per-connection cost alone.
 """
 from __future__ import annotations
 
@@ -93,11 +98,12 @@ def start(args: list[str], port: int, stdin=True) -> subprocess.Popen:
     return p
 
 
-def wrk(url: str, duration: int, connections: int) -> dict:
+def wrk(url: str, duration: int, connections: int, close: bool = False) -> dict:
     exe = shutil.which("wrk")
     if not exe:
         raise SystemExit("wrk is not installed (apt-get install wrk; make peers)")
-    out = subprocess.run([exe, "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "5s", url],
+    extra = ["-H", "Connection: close"] if close else []
+    out = subprocess.run([exe, "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "5s", *extra, url],
                          capture_output=True, text=True, timeout=duration + 60).stdout
     m = re.search(r"(\d+) requests in", out)
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
@@ -131,6 +137,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--duration", type=int, default=10, help="seconds per wrk run (default 10)")
     ap.add_argument("--connections", type=int, default=64)
+    ap.add_argument("--close", action="store_true",
+                    help="send Connection: close (a new connection per request for every server, "
+                         "so keep-alive is no advantage)")
     opts = ap.parse_args()
     py = sys.executable
     results = []
@@ -140,25 +149,26 @@ def main() -> int:
         # -- static file --------------------------------------------------------------
         port = free_port()
         p = start([py, "-c", NETBOOK_HTTP, site, str(port)], port)
-        ours = wrk(f"http://127.0.0.1:{port}/hello.html", opts.duration, opts.connections)
+        ours = wrk(f"http://127.0.0.1:{port}/hello.html", opts.duration, opts.connections, opts.close)
         ours["logged"] = stop_netbook(p)
         port = free_port()
         p = start([py, "-m", "http.server", "--bind", "127.0.0.1", "--directory", site, str(port)], port, stdin=False)
-        base = wrk(f"http://127.0.0.1:{port}/hello.html", opts.duration, opts.connections)
+        base = wrk(f"http://127.0.0.1:{port}/hello.html", opts.duration, opts.connections, opts.close)
         stop_plain(p)
         results.append(("static file", "serve.http", ours, "python -m http.server", base))
         # -- WSGI hello world ----------------------------------------------------------
         port = free_port()
         p = start([py, "-c", NETBOOK_WSGI, str(port)], port)
-        ours = wrk(f"http://127.0.0.1:{port}/", opts.duration, opts.connections)
+        ours = wrk(f"http://127.0.0.1:{port}/", opts.duration, opts.connections, opts.close)
         ours["logged"] = stop_netbook(p)
         port = free_port()
         p = start([py, "-c", WSGIREF, str(port)], port, stdin=False)
-        base = wrk(f"http://127.0.0.1:{port}/", opts.duration, opts.connections)
+        base = wrk(f"http://127.0.0.1:{port}/", opts.duration, opts.connections, opts.close)
         stop_plain(p)
         results.append(("WSGI hello", "serve.wsgi", ours, "wsgiref simple_server", base))
 
-    print(f"wrk -t2 -c{opts.connections} -d{opts.duration}s, Python {sys.version.split()[0]}, loopback\n")
+    mode = "Connection: close" if opts.close else "keep-alive where the server offers it"
+    print(f"wrk -t2 -c{opts.connections} -d{opts.duration}s ({mode}), Python {sys.version.split()[0]}, loopback\n")
     print(f"{'case':12} {'server':24} {'req/s':>10} {'errors':>7} {'requests':>9} {'logged':>9}")
     ok = True
     for case, name, ours, bname, base in results:

@@ -88,6 +88,7 @@ class HTTPLogMixin(LabHandlerMixin):
         self._detail = ""
         self._sent = 0
         self._logged = False
+        self._said_close = False
         self.requestline = ""
 
     def _log_once(self):
@@ -105,6 +106,18 @@ class HTTPLogMixin(LabHandlerMixin):
             self.wfile.flush()
         except (OSError, ValueError):
             self._log_once()
+
+    def end_headers(self):
+        # HTTP/1.1 persists by default: say so when this response ends the connection
+        if (self.close_connection and getattr(self, "request_version", "") == "HTTP/1.1"
+                and self.protocol_version >= "HTTP/1.1" and not getattr(self, "_said_close", False)):
+            self.send_header("Connection", "close")
+        super().end_headers()
+
+    def send_header(self, keyword, value):
+        if keyword.lower() == "connection":
+            self._said_close = value.lower() == "close"
+        super().send_header(keyword, value)
 
     def log_request(self, code="-", size="-"):
         self._status = str(getattr(code, "value", code))
