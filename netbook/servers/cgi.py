@@ -381,6 +381,19 @@ class CGILab(SocketServerLab):
     def make_server(self, address):
         return ThreadingLabHTTPServer(address, partial(CGIRequestHandler))
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """The log, and under it the last cgitb report (if a script raised)."""
+        res = super()._repr_mimebundle_(include=include, exclude=exclude)
+        report = self.last_report
+        if report is None:
+            return res
+        data, meta = res if isinstance(res, tuple) else (res, None)
+        data = dict(data)
+        rep = report._repr_mimebundle_()
+        data["text/plain"] = data.get("text/plain", "") + f"\nlast of {len(self.reports)} cgitb reports:\n" + rep["text/plain"]
+        data["text/html"] = data.get("text/html", "") + "<div><i>last cgitb report</i></div>" + rep["text/html"]
+        return (data, meta) if meta else data
+
 
 def serve(directory=".", *, name=None, host="127.0.0.1", port=0, timeout=10.0, max_body=10 << 20,
           max_output=10 << 20, env=None) -> CGILab:

@@ -171,6 +171,10 @@ def test_crash_report_is_escaped_and_masked(cgidir, curl):
         assert "<iframe sandbox=''" in html and "allow-scripts" not in html
         assert "<script>" not in html  # inside srcdoc, escaped twice over
         assert "ZeroDivisionError" in bundle["text/plain"]
+        view = srv._repr_mimebundle_()
+        view = view[0] if isinstance(view, tuple) else view
+        assert "last of 1 cgitb reports" in view["text/plain"] and "<iframe sandbox=''" in view["text/html"]
+        assert "hunter2" not in view["text/html"] and "<script>alert" not in view["text/html"]
 
 
 def test_limits_and_failures(cgidir, curl):
