@@ -1,10 +1,10 @@
 import pytest
-from IPython.testing.globalipapp import start_ipython
+from IPython.testing.globalipapp import get_ipython
 
 
 @pytest.fixture(scope="module")
 def ip():
-    shell = start_ipython()
+    shell = get_ipython()  # one global test shell shared by every module (start_ipython works once)
     shell.run_line_magic("load_ext", "netbook")
     return shell
 

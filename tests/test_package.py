@@ -48,3 +48,17 @@ def test_interpolation_refuses_crlf_injection():
 
 def test_errors_render_as_one_line():
     assert NetbookError("boom")._render_traceback_() == ["NetbookError: boom"]
+
+
+def test_wheel_ships_the_widget_front_end(tmp_path):
+    import pathlib
+    import zipfile
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", str(root), "-w", str(tmp_path)],
+        check=True, capture_output=True, timeout=300,
+    )
+    (wheel,) = tmp_path.glob("netbook-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "netbook/_widgets/table.js" in names and "netbook/_widgets/table.css" in names

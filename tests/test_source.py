@@ -177,3 +177,18 @@ def test_filter_make_normalises():
     assert Filter.make("x").text == "x"
     f = Filter.make({"text": " a ", "columns": {"b": "", "c": ">1"}})
     assert f.text == "a" and f.columns == (("c", ">1"),)
+
+
+@pytest.mark.parametrize("values", [
+    [3.0, np.nan, 1.0, 3.0, -0.0, 0.0, np.nan, 2.5],
+    [5, 1, 5, 2, 2, -7, 0],
+    [True, False, True, False],
+    pd.to_datetime(["2024-01-02", None, "2023-01-01", "2024-01-02"]),
+    pd.to_timedelta(["1s", "3s", None, "1s"]),
+])
+@pytest.mark.parametrize("ascending", [True, False])
+def test_fast_numeric_sort_equals_pandas(values, ascending):
+    df = pd.DataFrame({"v": values, "i": range(len(values))})
+    got = DataFrameSource(df).rows(0, 100, sort=[("v", ascending)]).keys
+    want = list(df.sort_values("v", ascending=ascending, kind="stable", na_position="last").index)
+    assert got == want

@@ -155,3 +155,11 @@ def test_values_are_json_safe():
 def test_to_frame_round_trip():
     df = frame()
     assert nb.Table(df).to_frame().equals(df)
+
+
+def test_static_views_follow_the_current_sort_and_filter():
+    t = nb.Table(frame())
+    t.sort_by("-n").filter(s="v3")
+    assert repr(t).startswith("20 rows × 3 columns")
+    assert repr(t).splitlines()[2].startswith("193")
+    assert ">193<" in t.static_html()

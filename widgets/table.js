@@ -44,7 +44,7 @@ export function formatValue(value, kind, format) {
       if (typeof value !== "number") return String(value);
       return Math.abs(value) >= 1e15 ? value.toExponential(6) : value.toLocaleString("en-US", { maximumSignificantDigits: 7 });
     case "datetime":
-      return String(value).replace("T", " ").replace(/\+00:00$/, "Z");
+      return String(value).replace("T", " ").replace(/(\.\d{3})\d+/, "$1").replace(/\+00:00$/, "Z");
     case "timedelta":
       return `${Number(value).toLocaleString("en-US", { maximumFractionDigits: 6 })} s`;
     default:
@@ -168,12 +168,12 @@ function render({ model, el }) {
   const search = h("input", { class: "nb-search", type: "search", placeholder: "Filter rows…", "aria-label": "filter rows" });
   const info = h("span", { class: "nb-range", "aria-live": "polite" });
   const btn = (label, aria, fn) => h("button", { class: "nb-btn", title: aria, "aria-label": aria, onclick: fn }, label);
-  const bFirst = btn("⏮", "first page", () => go("first"));
-  const bPrev = btn("◀", "previous page", () => go("prev"));
-  const bNext = btn("▶", "next page", () => go("next"));
-  const bLast = btn("⏭", "last page", () => go("last"));
+  const bFirst = btn("«", "first page", () => go("first"));
+  const bPrev = btn("‹", "previous page", () => go("prev"));
+  const bNext = btn("›", "next page", () => go("next"));
+  const bLast = btn("»", "last page", () => go("last"));
   const gotoBox = h("input", { class: "nb-goto", type: "text", placeholder: "row #", "aria-label": "go to row", size: "8" });
-  const bFollow = btn("⤓", "follow new rows", () => {
+  const bFollow = btn("follow", "follow new rows", () => {
     model.set("follow", !model.get("follow"));
     model.save_changes();
   });
@@ -247,6 +247,7 @@ function render({ model, el }) {
       cols.forEach((col) => {
         const input = h("input", {
           type: "text",
+          size: "4",
           value: (q.columns || {})[col.name] || "",
           placeholder: isNumeric(col) || col.kind === "datetime" ? "> 10, a..b" : "contains",
           "aria-label": `filter ${col.name}`,

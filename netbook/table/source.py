@@ -308,6 +308,36 @@ def column_mask(series, expr: str, kind: str):
     return np.asarray(res.to_numpy(dtype=bool, na_value=False))
 
 
+def _numeric_order(series, ascending: bool):
+    """Stable argsort of a numeric/bool/datetime column straight on its NumPy
+    values (about twice as fast as Series.sort_values); missing values last,
+    as pandas does.  None for other dtypes."""
+    import numpy as np
+    from pandas.api import types as t
+
+    dtype = series.dtype
+    if not isinstance(dtype, np.dtype) or not (
+        t.is_numeric_dtype(dtype) or t.is_bool_dtype(dtype) or dtype.kind in "mM"
+    ):
+        return None
+    values = series.to_numpy()
+    missing = None
+    if dtype.kind in "mM":
+        missing = np.isnat(values)
+        values = values.view(np.int64)
+    elif dtype.kind == "f":
+        missing = np.isnan(values)
+    if ascending:
+        order = np.argsort(values, kind="stable")
+    else:  # stable descending: ties keep their original order
+        n = len(values)
+        order = (n - 1 - np.argsort(values[::-1], kind="stable"))[::-1]
+    if missing is not None and missing.any():
+        m = missing[order]
+        order = np.concatenate([order[~m], order[m]])
+    return order.astype(np.int64, copy=False)
+
+
 # ---------------------------------------------------------------------------
 # DataFrameSource
 # ---------------------------------------------------------------------------
@@ -379,6 +409,9 @@ class DataFrameSource(Source):
             for n in names:
                 self.column(n)
             if len(sort) == 1:
+                fast = _numeric_order(self.df[names[0]], sort[0][1])
+                if fast is not None:
+                    return fast
                 sub = self.df[names[0]].reset_index(drop=True)
                 try:
                     res = sub.sort_values(ascending=sort[0][1], kind="stable", na_position="last")

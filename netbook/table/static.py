@@ -45,8 +45,15 @@ def format_cell(value, kind: str, fmt: str | None) -> str:
         return f"{value:,.6g}" if abs(value) < 1e15 else f"{value:.6g}"
     if kind == "bytes" and isinstance(value, (bytes, bytearray)):
         return f"{len(value):,} B: {bytes(value)[:32]!r}"
-    if kind == "datetime" and hasattr(value, "isoformat"):
-        return value.isoformat(sep=" ") if hasattr(value, "tzinfo") else value.isoformat()
+    if kind == "datetime" and hasattr(value, "strftime"):
+        tz = getattr(value, "tzinfo", None)
+        utc = tz is not None and value.utcoffset() is not None and value.utcoffset().total_seconds() == 0
+        if hasattr(value, "hour"):
+            text = value.strftime("%Y-%m-%d %H:%M:%S")
+            if getattr(value, "microsecond", 0):
+                text += f".{value.microsecond // 1000:03d}"
+            return text + ("Z" if utc else (value.strftime("%z") if tz else ""))
+        return value.isoformat()
     return text_of(value)
 
 

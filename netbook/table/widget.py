@@ -239,14 +239,36 @@ class Table(anywidget.AnyWidget):
         super().close()
 
     # -- reprs ------------------------------------------------------------------
+    def _view(self):
+        """The source as currently sorted and filtered (for static reprs)."""
+        q = self.query or {}
+        sort = make_sort(q.get("sort") or ())
+        flt = Filter.make({"text": q.get("text", ""), "columns": q.get("columns") or {}})
+        return _ViewSource(self.source, sort, flt) if (sort or flt) else self.source
+
     def static_html(self, rows: int = 10) -> str:
-        return static_html(self.source, rows=rows, title=self.title)
+        return static_html(self._view(), rows=rows, title=self.title)
 
     def __repr__(self) -> str:
-        return static_text(self.source, title=self.title)
+        return static_text(self._view(), title=self.title)
 
     def _repr_mimebundle_(self, **kwargs):
         return merge_bundle(super()._repr_mimebundle_(**kwargs), repr(self), self.static_html())
+
+
+class _ViewSource(Source):
+    """A source seen through a fixed sort and filter."""
+
+    def __init__(self, source, sort, flt):
+        self._src, self._sort, self._flt = source, sort, flt
+        self.columns = source.columns
+
+    @property
+    def length(self):
+        return self._src.rows(0, 0, self._sort, self._flt).total
+
+    def rows(self, start, stop, sort=(), filter=None):
+        return self._src.rows(start, stop, self._sort, self._flt)
 
 
 def merge_bundle(res, text: str, html: str):

@@ -18,6 +18,7 @@ test("values format by kind and format", () => {
   assert.equal(formatValue(true, "bool"), "✓");
   assert.equal(formatValue(false, "bool"), "✗");
   assert.equal(formatValue("2024-01-02T03:04:05+00:00", "datetime"), "2024-01-02 03:04:05Z");
+  assert.equal(formatValue("2024-01-02T03:04:05.123456+00:00", "datetime"), "2024-01-02 03:04:05.123Z");
   assert.equal(formatValue(2048, "int", "size"), "2.0 KiB");
   assert.equal(formatValue(12.345, "float", "ms"), "12.3 ms");
   assert.equal(formatValue("hunter2", "str", "secret"), "••••");

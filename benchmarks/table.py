@@ -1,0 +1,170 @@
+"""Table benchmark: netbook.Table vs ipydatagrid's DataGrid and itables' ITable.
+
+For DataFrames of 1M and 10M rows and a lazy 2**32-row source it prints the
+time to first page, a page turn, a first (uncached) and a repeated sort, and
+the bytes sent to the front-end per page; for the alternatives, the time to
+build the widget and the bytes its state serialises (what crosses to the
+browser).  Ratios are measured in the same run.
+
+    python benchmarks/table.py [--sizes 1000000,10000000] [--alt-max 10000000]
+
+Targets (issue 2): first page < 0.3 s and page turn < 50 ms at 10M rows,
+a page of 25 rows < 16 KiB.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+
+import netbook as nb
+
+PAGE_TRAITS = ("rows", "row_keys", "start", "total", "length", "page_id", "error", "loading")
+
+
+def frame(n: int) -> pd.DataFrame:
+    rng = np.random.default_rng(42)
+    return pd.DataFrame({
+        "id": np.arange(n, dtype=np.int64),
+        "value": rng.normal(size=n),
+        "bytes": rng.integers(0, 1 << 20, size=n),
+        "host": pd.Categorical.from_codes(rng.integers(0, 1000, size=n), [f"host{i}.example" for i in range(1000)]).astype(str),
+        "time": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 86400 * 365, size=n), unit="s"),
+    })
+
+
+def timed(fn, repeat=1):
+    best = float("inf")
+    out = None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t)
+    return best, out
+
+
+def page_bytes(table) -> int:
+    state = table.get_state()
+    return len(json.dumps({k: state[k] for k in PAGE_TRAITS}).encode())
+
+
+def state_bytes(widget) -> int:
+    """Bytes of a widget's full synced state as it crosses the comm (JSON + binary buffers)."""
+    from ipywidgets.widgets.widget import _remove_buffers
+
+    state, _paths, buffers = _remove_buffers(widget.get_state())
+    state = {k: v for k, v in state.items() if k not in ("_esm", "_css")}  # code, sent once: not data
+    return len(json.dumps(state, default=str).encode()) + sum(len(memoryview(b).cast("B")) for b in buffers)
+
+
+def warm_up():
+    """Import and build each widget once on a tiny frame: import costs are not page costs."""
+    small = frame(100)
+    nb.Table(small).close()
+    for fn in (bench_datagrid, bench_itables):
+        try:
+            fn(small)
+        except Exception:
+            pass
+
+
+def bench_netbook(df):
+    t_first, table = timed(lambda: nb.Table(df))
+    bytes_page = page_bytes(table)
+
+    def turn(i=[0]):
+        i[0] += 1  # a new start each time: an unchanged query would not refresh
+        table.query = {**table.query, "start": str(25 * (1000 + i[0]))}
+
+    t_turn, _ = timed(turn, repeat=5)
+    t_sort1, _ = timed(lambda: table.sort_by("value"))
+    table.sort_by("id")
+    t_sort2, _ = timed(lambda: (table.sort_by("value"), table.sort_by("id")))
+    t_sorted_turn, _ = timed(turn, repeat=5)
+    table.close()
+    return {"first_page_s": t_first, "page_turn_s": t_turn, "first_sort_s": t_sort1,
+            "cached_sort_s": t_sort2 / 2, "sorted_page_turn_s": t_sorted_turn, "bytes_per_page": bytes_page}
+
+
+def bench_datagrid(df):
+    from ipydatagrid import DataGrid
+
+    t, grid = timed(lambda: DataGrid(df))
+    b = state_bytes(grid)
+    grid.close()
+    return {"build_s": t, "bytes": b}
+
+
+def bench_itables(df):
+    from itables.widget import ITable
+
+    t, w = timed(lambda: ITable(df))
+    b = state_bytes(w)
+    data = (w.get_state().get("_dt_args") or {}).get("data")
+    shown = len(data) if isinstance(data, list) else None
+    w.close()
+    return {"build_s": t, "bytes": b, "rows_shown": shown}
+
+
+def fmt_s(s):
+    return f"{s * 1000:8.1f} ms"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1000000,10000000")
+    ap.add_argument("--alt-max", type=int, default=10_000_000, help="largest frame given to the alternatives")
+    args = ap.parse_args()
+    ok = True
+    warm_up()
+    for n in [int(x) for x in args.sizes.split(",")]:
+        df = frame(n)
+        print(f"\n== DataFrame {n:,} rows x {df.shape[1]} columns ({df.memory_usage(deep=False).sum() / 2**20:,.0f} MiB)")
+        r = bench_netbook(df)
+        print(f"netbook.Table  first page {fmt_s(r['first_page_s'])}  page turn {fmt_s(r['page_turn_s'])}  "
+              f"first sort {fmt_s(r['first_sort_s'])}  cached sort {fmt_s(r['cached_sort_s'])}  "
+              f"sorted page turn {fmt_s(r['sorted_page_turn_s'])}  {r['bytes_per_page']:,} B/page")
+        alts = {}
+        if n <= args.alt_max:
+            for name, fn in (("ipydatagrid.DataGrid", bench_datagrid), ("itables.ITable", bench_itables)):
+                try:
+                    alts[name] = fn(df)
+                except Exception as e:  # report, never hide
+                    print(f"{name:22s} failed: {type(e).__name__}: {e}")
+                    continue
+                a = alts[name]
+                extra = f" (shows {a['rows_shown']:,} of {n:,} rows: downsampled)" if a.get("rows_shown") not in (None, n) else ""
+                print(f"{name:22s} build {fmt_s(a['build_s'])}  {a['bytes']:,} B to the browser{extra}")
+                print(f"{'':22s} ratio: build time / netbook first page = {a['build_s'] / r['first_page_s']:,.1f}x, "
+                      f"bytes / netbook page bytes = {a['bytes'] / r['bytes_per_page']:,.1f}x")
+        if n >= 10_000_000:
+            checks = {
+                "first page < 0.3 s": r["first_page_s"] < 0.3,
+                "page turn < 50 ms": r["page_turn_s"] < 0.05,
+                "page < 16 KiB": r["bytes_per_page"] < 16 * 1024,
+            }
+            for k, v in checks.items():
+                print(f"target {k}: {'met' if v else 'MISSED'}")
+                ok &= v
+        del df
+    print("\n== lazy source, 2**32 rows")
+    lazy = nb.LazySource(2**32, [nb.Column("i", "int"), nb.Column("hex", "str")],
+                         lambda a, b: [(i, f"{i:08x}") for i in range(a, b)])
+    t_first, table = timed(lambda: nb.Table(lazy))
+
+    def last(i=[0]):
+        i[0] += 1
+        table.query = {**table.query, "start": str(2**32 - 25 * i[0])}
+
+    t_turn, _ = timed(last, repeat=5)
+    print(f"netbook.Table  first page {fmt_s(t_first)}  jump to last page {fmt_s(t_turn)}  {page_bytes(table):,} B/page")
+    print("(a DataGrid or ITable of 2**32 rows would need the rows materialised: ~{:,.0f} GiB)".format(2**32 * 16 / 2**30))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
