@@ -21,6 +21,16 @@ class ThreadingLabHTTPServer(socketserver.ThreadingMixIn, HTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
+    def handle_error(self, request, client_address):
+        # a handler crashed (reset connection, a bug): one row in the lab log,
+        # never a traceback on stderr, and the server keeps serving
+        import sys
+
+        exc = sys.exc_info()[1]
+        lab = getattr(self, "lab", None)
+        if lab is not None and exc is not None:
+            lab.log_event(client_address, "", "error", 0, None, f"{type(exc).__name__}: {exc}"[:500])
+
     def server_bind(self):
         # HTTPServer.server_bind calls getfqdn(), slow without DNS; loopback needs none.
         socketserver.TCPServer.server_bind(self)
@@ -63,6 +73,8 @@ class HTTPLogMixin(LabHandlerMixin):
     """Logs one row per HTTP request: request line, status, bytes sent, ms."""
 
     timeout = 30  # idle keep-alive connections are closed after this
+    # HTTP/0.9 is long gone: answer garbage with a status line, not a bare page
+    default_request_version = "HTTP/1.0"
     wbufsize = 1 << 16
 
     def setup(self):
@@ -76,6 +88,7 @@ class HTTPLogMixin(LabHandlerMixin):
         self._detail = ""
         self._sent = 0
         self._logged = False
+        self._said_close = False
         self.requestline = ""
 
     def _log_once(self):
@@ -93,6 +106,18 @@ class HTTPLogMixin(LabHandlerMixin):
             self.wfile.flush()
         except (OSError, ValueError):
             self._log_once()
+
+    def end_headers(self):
+        # HTTP/1.1 persists by default: say so when this response ends the connection
+        if (self.close_connection and getattr(self, "request_version", "") == "HTTP/1.1"
+                and self.protocol_version >= "HTTP/1.1" and not getattr(self, "_said_close", False)):
+            self.send_header("Connection", "close")
+        super().end_headers()
+
+    def send_header(self, keyword, value):
+        if keyword.lower() == "connection":
+            self._said_close = value.lower() == "close"
+        super().send_header(keyword, value)
 
     def log_request(self, code="-", size="-"):
         self._status = str(getattr(code, "value", code))

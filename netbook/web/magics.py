@@ -1,0 +1,23 @@
+"""Magics of the web family: ``%browse URL`` (a thin shell over nb.browse)."""
+from __future__ import annotations
+
+from IPython.core.magic import Magics, line_magic, magics_class, no_var_expand
+
+
+@magics_class
+class WebMagics(Magics):
+    @no_var_expand
+    @line_magic
+    def browse(self, line: str):
+        """%browse URL  -- open URL in your own browser (a link in a notebook)."""
+        from ..interpolate import interpolate
+        from .browse import browse
+
+        url = interpolate(line, self.shell.user_ns).strip()
+        if not url:
+            return browse.controllers()
+        return browse(url)
+
+
+def register(ipython) -> None:
+    ipython.register_magics(WebMagics)
