@@ -1,18 +1,13 @@
 """%browse, %serve for the web kinds, and the views (reprs) of web results."""
 import pytest
-from IPython.testing.globalipapp import start_ipython
 
 import netbook as nb
 from netbook.errors import InjectionError
 
 
-@pytest.fixture(scope="module")
-def ip():
-    from IPython import get_ipython
-
-    shell = start_ipython() or get_ipython()  # None when another test module started it first
-    shell.run_line_magic("load_ext", "netbook")
-    return shell
+@pytest.fixture
+def ip(ipython):
+    return ipython  # the shared test shell (tests/conftest.py)
 
 
 def test_browse_magic_interpolates_and_refuses_injection(ip, monkeypatch):
