@@ -22,7 +22,7 @@ import re
 import socket
 import sys
 import time
-import warnings
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -35,8 +35,17 @@ from .base import LabServer, free_port
 
 __all__ = ["SMTPLab", "serve", "Fault", "parse_fault"]
 
-# aiosmtpd itself sets the deprecated attribute after every successful AUTH.
-warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
+
+
+class _QuietLoginData(logging.Filter):
+    """aiosmtpd itself sets its deprecated ``login_data`` after every AUTH
+    and logs a warning about it; that is not the user's concern."""
+
+    def filter(self, record):
+        return "login_data is deprecated" not in record.getMessage()
+
+
+logging.getLogger("mail.log").addFilter(_QuietLoginData())
 
 
 @dataclass
