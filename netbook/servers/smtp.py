@@ -23,6 +23,7 @@ import socket
 import sys
 import time
 import logging
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -46,6 +47,9 @@ class _QuietLoginData(logging.Filter):
 
 
 logging.getLogger("mail.log").addFilter(_QuietLoginData())
+# Lab servers bind loopback and teach AUTH in the clear on purpose; STARTTLS
+# is one option away (starttls=True).
+warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
 
 
 @dataclass
@@ -92,24 +96,28 @@ class LabSMTP(SMTP):
         self.transcript = None
         self._counts: dict[str, int] = {}
         self._status = ""
+        self._logged_row = True
+        self._detail = ""
         for name, method in list(self._smtp_methods.items()):
             self._smtp_methods[name] = self._logged(name, method)
 
     def _logged(self, name, method):
         async def run(arg):
-            t0 = time.perf_counter()
+            self._t0 = time.perf_counter()
             self._status = ""
             self._nbytes = None
+            self._logged_row = False
+            self._request = redact_line(name + (" " + arg if arg else ""))[:300]
             n = self._counts[name] = self._counts.get(name, 0) + 1
             fault = self.lab._fault_for(name, n)
-            detail = ""
+            self._detail = f"fault: {fault}" if fault is not None else ""
             try:
                 if fault is not None:
-                    detail = f"fault: {fault}"
                     if fault.delay:
                         await asyncio.sleep(fault.delay)
                     if fault.drop:
                         self._status = "dropped"
+                        self._log_row()
                         self.transport.close()
                         return
                     if fault.reply:
@@ -117,13 +125,23 @@ class LabSMTP(SMTP):
                         return
                 await method(arg)
             finally:
-                req = name + (" " + arg if arg else "")
-                peer = self.session.peer if self.session else ""
-                self.lab.log_event(peer, redact_line(req)[:300], self._status, self._nbytes,
-                                   round((time.perf_counter() - t0) * 1000, 3), detail or getattr(self, "_detail", ""))
-                self._detail = ""
+                self._log_row()
 
         return run
+
+    def note(self, text: str) -> None:
+        """Add to the detail column of the current command's log row."""
+        self._detail = f"{self._detail}; {text}" if self._detail else text
+
+    def _log_row(self):
+        """One row per command, written before its final reply is sent (so
+        a client that has its answer finds the row already logged)."""
+        if self._logged_row:
+            return
+        self._logged_row = True
+        peer = self.session.peer if self.session else ""
+        self.lab.log_event(peer, self._request, self._status, self._nbytes,
+                           round((time.perf_counter() - self._t0) * 1000, 3), self._detail)
 
     def connection_made(self, transport):
         if self.transcript is None:
@@ -141,8 +159,9 @@ class LabSMTP(SMTP):
         if self.transcript is not None:
             self.transcript.received(line + b"\r\n")
         text = line.decode("utf-8", "replace")
-        if not self._status or text[:3] != self._status[:3]:
-            self._status = text[:3]
+        self._status = text[:3]
+        if text[3:4] != "-" and not text.startswith("3") and getattr(self, "_logged_row", True) is False:
+            self._log_row()
         await super().push(status)
 
 
@@ -192,9 +211,9 @@ class CatcherHandler:
                 refused = await loop.run_in_executor(self.lab._executor, self.lab._relay, envelope.mail_from, list(envelope.rcpt_tos), received + content)
             except Exception as e:  # noqa: BLE001 - the reply names it
                 code = getattr(e, "smtp_code", 451)
-                server._detail = f"relay failed: {type(e).__name__}"
+                server.note(f"relay failed: {type(e).__name__}")
                 return f"{code if 400 <= int(code) < 600 else 451} 4.4.0 relay failed: {type(e).__name__}"
-            server._detail = f"relayed to {self.lab.relay}" + (f", refused {sorted(refused)}" if refused else "")
+            server.note(f"relayed to {self.lab.relay}" + (f", refused {sorted(refused)}" if refused else ""))
             return "250 2.0.0 OK relayed"
         stored = []
         for rcpt in envelope.rcpt_tos:
@@ -202,7 +221,7 @@ class CatcherHandler:
             data = f"Return-Path: <{envelope.mail_from}>\r\nDelivered-To: {rcpt}\r\n".encode() + received + content
             e = self.lab.store.deliver(user, data)
             stored.append(f"{user}#{e.uid}")
-        server._detail = "stored " + ", ".join(stored)
+        server.note("stored " + ", ".join(stored))
         return f"250 2.0.0 OK stored {len(stored)} cop{'y' if len(stored) == 1 else 'ies'}"
 
 
@@ -273,7 +292,7 @@ class SMTPLab(LabServer):
         else:
             expected = (self.users or {}).get(login.lower())
             ok = expected is not None and hmac.compare_digest(expected.encode(), password.encode())
-        server._detail = f"auth {'ok' if ok else 'failed'} for {login}"
+        server.note(f"auth {'ok' if ok else 'failed'} for {login}")
         return AuthResult(success=ok, handled=False, auth_data=login)
 
     def _relay(self, mail_from, rcpts, data):
