@@ -148,6 +148,10 @@ def parse_append_date(s: str) -> float:
 _SECTION = re.compile(r"^(BODY\.PEEK|BODY|BINARY\.PEEK|BINARY)\[([^\]]*)\](?:<(\d+)(?:\.(\d+))?>)?$", re.I)
 
 
+def _tag_of(line: str) -> str:
+    return line.split(" ", 1)[0] if re.match(r"[!#$&'+,\-./0-9:;<=>?@A-Za-z\[\]^_`|}~]+ ", line) else "*"
+
+
 # ---------------------------------------------------------------------------
 # the handler
 # ---------------------------------------------------------------------------
@@ -190,7 +194,7 @@ class IMAPHandler(LineHandler):
         line = self.readline()
         if line is None:
             return None
-        first = line.decode("utf-8", "replace")
+        first = self._first = line.decode("utf-8", "replace")
         total = 0
         for _ in range(1000):
             if b"\x00" in line:
@@ -226,8 +230,10 @@ class IMAPHandler(LineHandler):
             self.untagged("BAD line too long")
             return True
         except Bad as e:
-            self.log("(unparsable)", "BAD")
-            self.untagged(f"BAD {e}")
+            first = getattr(self, "_first", "")
+            tag = _tag_of(first)
+            self.log(first or "(unparsable)", "BAD")
+            self.write(f"{tag} BAD {e}\r\n".encode())
             return True
         except ConnectionAbortedError:
             self.untagged("BYE literal too big")
@@ -236,7 +242,7 @@ class IMAPHandler(LineHandler):
             return False
         first, text, literals = got
         request = first
-        tag = first.split(" ", 1)[0] if re.match(r"[!#$&'+,\-./0-9:;<=>?@A-Za-z\[\]^_`|}~]+ ", first) else "*"
+        tag = _tag_of(first)
         try:
             toks = tokenize(text, literals)
             if len(toks) < 2 or not isinstance(toks[0], str) or isinstance(toks[0], Quoted) or not isinstance(toks[1], str):
