@@ -297,7 +297,7 @@ class IMAP:
         rows = []
         query = f"(UID FLAGS INTERNALDATE RFC822.SIZE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS ({HEADER_FIELDS})])"
         if uids is None:
-            sets = ["1:*"] if self.count else []
+            sets = ["1:*"]
         else:
             sets = [uid_ranges(uids[i:i + self.batch]) for i in range(0, len(uids), self.batch)]
         for s in sets:
@@ -429,6 +429,10 @@ class IMAP:
             if line.startswith(tag.encode()):
                 break
             news.append(line.decode(errors="replace").strip().removeprefix("* "))
+        for item in news:
+            m = re.fullmatch(r"(\d+) EXISTS", item)
+            if m:
+                self.count = int(m.group(1))
         return news
 
     def close(self) -> None:
@@ -517,7 +521,7 @@ def _text(e) -> str:
 def _hdate(v):
     from .store import _date
 
-    return _date(v) if v else None
+    return _date(v) if isinstance(v, str) and v else None
 
 
 def _parse_fetch(data):

@@ -119,7 +119,7 @@ class MailMessage:
     def email(self) -> email.message.EmailMessage:
         """The parsed ``email.message.EmailMessage``."""
         if self._msg is None:
-            self._msg = email.message_from_bytes(self.raw, policy=email.policy.default)
+            self._msg = email.message_from_bytes(self.raw.replace(b"\r\n", b"\n"), policy=email.policy.default)
         return self._msg
 
     def __getitem__(self, name):

@@ -295,18 +295,19 @@ def send(message=None, *, to=None, from_=None, subject=None, body=None, html=Non
 
 
 def send_many(rows, template: str, *, url=None, user=None, password=None, starttls=None, progress=True,
-              timeout=30, cafile=None, verify=True, attachments=()):
+              timeout=30, cafile=None, verify=True, attachments=(), transcript=None):
     """A mail merge: one message per row of ``rows`` (a DataFrame or a list
     of dicts) from ``template`` (RFC 5322 text with ``{column}`` fields;
     values with CR/LF are refused in headers).  One SMTP session; a progress
-    bar in notebooks.  Returns a DataFrame: row, to, delivered, code, reply."""
+    bar in notebooks.  Returns a DataFrame: row, to, delivered, code, reply.
+    Pass ``transcript=nb.Transcript()`` to keep the conversation."""
     import pandas as pd
 
     records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else list(rows)
     head, sep, tail = template.replace("\r\n", "\n").partition("\n\n")
     u = parse_url(url, ("smtp", "smtps", "submission"), user=user, password=password, default_kind="smtp")
     bar = _progress(len(records)) if progress else None
-    transcript = Transcript(title=f"send_many {u.masked()}")
+    transcript = transcript if transcript is not None else Transcript(title=f"send_many {u.masked()}")
     out = []
     c = _connect(u, transcript, starttls=starttls, timeout=timeout, cafile=cafile, verify=verify)
     try:
@@ -332,7 +333,6 @@ def send_many(rows, template: str, *, url=None, user=None, password=None, startt
         except (smtplib.SMTPException, OSError):
             c.close()
     df = pd.DataFrame(out, columns=["row", "to", "delivered", "code", "reply"])
-    df.attrs["transcript"] = transcript
     return df
 
 

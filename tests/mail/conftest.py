@@ -73,16 +73,18 @@ class Dovecot:
         """Deliver into the user's Maildir directly (as the vmail user)."""
         import mailbox
 
-        path = os.path.join(self.root, "home", user, "Maildir")
+        path = os.path.join(self.root, "mail", user)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         md = mailbox.Maildir(path, create=True)
         return md
 
     def fix_owner(self, user="tester"):
         vm = pwd.getpwnam("vmail")
-        for dirpath, dirnames, filenames in os.walk(os.path.join(self.root, "home", user)):
-            os.chown(dirpath, vm.pw_uid, vm.pw_gid)
-            for f in filenames:
-                os.chown(os.path.join(dirpath, f), vm.pw_uid, vm.pw_gid)
+        for top in ("mail", "home"):
+            for dirpath, dirnames, filenames in os.walk(os.path.join(self.root, top, user)):
+                os.chown(dirpath, vm.pw_uid, vm.pw_gid)
+                for f in filenames:
+                    os.chown(os.path.join(dirpath, f), vm.pw_uid, vm.pw_gid)
 
 
 @pytest.fixture(scope="session")
@@ -94,10 +96,11 @@ def dovecot():
         subprocess.run(["useradd", "-r", "-M", "-s", "/usr/sbin/nologin", "vmail"], check=True, capture_output=True)
     root = tempfile.mkdtemp(prefix="netbook-dovecot-")
     os.chmod(root, 0o755)
-    for d in ("run", "state", "home"):
+    for d in ("run", "state", "home", "mail"):
         os.makedirs(os.path.join(root, d))
     vm = pwd.getpwnam("vmail")
     os.chown(os.path.join(root, "home"), vm.pw_uid, vm.pw_gid)
+    os.chown(os.path.join(root, "mail"), vm.pw_uid, vm.pw_gid)
     imap_port, pop3_port = free_ports(2)
     conf = os.path.join(root, "dovecot.conf")
     with open(conf, "w") as f:
@@ -110,7 +113,7 @@ log_path = {root}/dovecot.log
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
-mail_location = maildir:{root}/home/%u/Maildir
+mail_location = maildir:{root}/mail/%u
 default_internal_user = vmail
 default_login_user = vmail
 auth_failure_delay = 0
@@ -142,13 +145,16 @@ service pop3-login {{
   }}
 }}
 """)
-    subprocess.run([exe, "-c", conf], check=True, capture_output=True, timeout=30)
+    # dovecot daemonizes: its children must not inherit our pipes
+    subprocess.run([exe, "-c", conf], check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, timeout=30)
     try:
         wait_port(imap_port)
         wait_port(pop3_port)
         yield Dovecot(root, imap_port, pop3_port)
     finally:
-        subprocess.run([exe, "-c", conf, "stop"], capture_output=True, timeout=30)
+        subprocess.run([exe, "-c", conf, "stop"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=30)
         for _ in range(100):
             if not os.path.exists(os.path.join(root, "run", "master.pid")):
                 break
