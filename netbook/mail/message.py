@@ -64,10 +64,19 @@ def quick_headers(raw: bytes, names=("from", "to", "subject", "date")) -> dict:
 # ---------------------------------------------------------------------------
 
 CSP = "default-src 'none'; img-src data: cid:; style-src 'unsafe-inline'; font-src data:"
-_REMOTE_ATTR = re.compile(
-    r"""(\s(?:src|srcset|background|poster|href|action|formaction|data|lowsrc|dynsrc)\s*=\s*)(["']?)\s*((?:https?:)?//|ftp:)[^"'\s>]*\2""",
+_ATTR = re.compile(
+    r"""(\s(?:src|srcset|background|poster|href|action|formaction|data|lowsrc|dynsrc|xlink:href|ping)\s*=\s*)("[^"]*"|'[^']*'|[^\s>]+)""",
     re.I,
 )
+_REMOTE = re.compile(r"(?:^|[\s,\"'])(?:(?:https?|ftp):)?//|^\s*[\"']?\s*(?:https?|ftp):", re.I)
+
+
+def _neutralise_attr(m):
+    if _REMOTE.search(m.group(2)):
+        return f'{m.group(1)}"about:blank" data-netbook-blocked="remote"'
+    return m.group(0)
+
+
 _REMOTE_CSS = re.compile(r"""url\(\s*(["']?)\s*(?:(?:https?:)?//|ftp:)[^)]*\)""", re.I)
 _IMPORT_CSS = re.compile(r"@import\b[^;]*;?", re.I)
 _META_REFRESH = re.compile(r"<meta\b[^>]*http-equiv\s*=\s*[\"']?refresh[^>]*>", re.I)
@@ -80,7 +89,7 @@ def safe_html_document(html: str) -> str:
     load; scripts stay disabled by the iframe sandbox."""
     html = _META_REFRESH.sub("", html)
     html = _BASE.sub("", html)
-    html = _REMOTE_ATTR.sub(lambda m: f'{m.group(1)}"about:blank" data-netbook-blocked="remote"', html)
+    html = _ATTR.sub(_neutralise_attr, html)
     html = _REMOTE_CSS.sub("url(about:blank)", html)
     html = _IMPORT_CSS.sub("", html)
     meta = f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
