@@ -265,6 +265,8 @@ class IMAPHandler(LineHandler):
                 raise Bad("log in first")
             if cmd in ("FETCH", "SEARCH", "STORE", "COPY", "MOVE", "EXPUNGE", "CLOSE", "UNSELECT", "CHECK") and self.folder is None:
                 raise Bad("select a folder first")
+            if self.folder is not None and cmd in ("FETCH", "SEARCH", "STORE", "COPY", "MOVE"):
+                self.sync(expunge=False)  # new mail is visible to this command
             result = method(tag, args, uid) if cmd in ("FETCH", "SEARCH", "STORE", "COPY", "MOVE", "EXPUNGE") else method(tag, args)
             if result == "logout":
                 self.tagged(tag, "OK", "LOGOUT completed", request)
@@ -288,7 +290,9 @@ class IMAPHandler(LineHandler):
         return True
 
     # -- sync with the store --------------------------------------------------------
-    def sync(self, refresh=True):
+    def sync(self, refresh=True, expunge=True):
+        """Tell the client what changed in the folder: new messages (EXISTS,
+        any time) and, where the protocol allows, removals (EXPUNGE)."""
         f = self.folder
         if f is None:
             return
@@ -297,7 +301,7 @@ class IMAPHandler(LineHandler):
         current = f.snapshot()
         keys = {e.key for e in current}
         for i in range(len(self.view) - 1, -1, -1):
-            if self.view[i].key not in keys:
+            if expunge and self.view[i].key not in keys:
                 del self.view[i]
                 self.untagged(f"{i + 1} EXPUNGE")
         known = {e.key for e in self.view}
