@@ -181,21 +181,34 @@ class Folder:
     # -- writing ----------------------------------------------------------------
     def add(self, data: bytes, flags=(), date: float | None = None) -> Entry:
         data = bytes(data).replace(b"\r\n", b"\n")
-        msg = mailbox.MaildirMessage(data)
-        msg.set_subdir("cur" if flags else "new")
-        msg.set_flags("".join(sorted(IMAP_TO_MAILDIR[f] for f in flags if f in IMAP_TO_MAILDIR)))
+        info = "".join(sorted(IMAP_TO_MAILDIR[f] for f in flags if f in IMAP_TO_MAILDIR))
         when = time.time() if date is None else float(date)
-        msg.set_date(when)
         with self.lock:
-            key = self.md.add(msg)
-            try:
-                os.utime(self._path(key), (when, when))
-            except OSError:
-                pass
+            key = self._write(data, "cur" if flags else "new", info, when)
             e = self._index(key, flags, when)
             e.size = len(data) + data.count(b"\n")
             self._bump()
         return e
+
+    def _write(self, data: bytes, subdir: str, info: str, when: float) -> str:
+        """Deliver one file the Maildir way (write in tmp/, then move into
+        new/ or cur/).  ``store.durable`` adds an fsync per message, as a
+        real MTA does; a lab catcher skips it (a hundred times faster)."""
+        md = self.md
+        tmp = md._create_tmp()
+        try:
+            tmp.write(data)
+            tmp.flush()
+            if self.store.durable:
+                os.fsync(tmp.fileno())
+        finally:
+            tmp.close()
+        os.utime(tmp.name, (when, when))
+        key = os.path.basename(tmp.name).split(md.colon)[0]
+        name = key + (md.colon + "2," + info if info else "")
+        os.rename(tmp.name, os.path.join(md._path, subdir, name))
+        md._toc[key] = os.path.join(subdir, name)
+        return key
 
     def set_flags(self, entry: Entry, flags) -> None:
         flags = set(flags)
@@ -250,11 +263,13 @@ class MailStore:
     """Mailboxes of a mail lab: ``root/<user>/`` is that user's Maildir.
 
     ``MailStore()`` uses a temporary folder removed at exit;
-    ``MailStore("path")`` keeps mail on disk.
+    ``MailStore("path")`` keeps mail on disk; ``durable=True`` fsyncs each
+    delivered message (as an MTA must; a lab does not need to).
     """
 
-    def __init__(self, path=None, *, max_message: int = 25 * 1024 * 1024):
+    def __init__(self, path=None, *, max_message: int = 25 * 1024 * 1024, durable: bool = False):
         self.temporary = path is None
+        self.durable = durable
         self.root = tempfile.mkdtemp(prefix="netbook-mail-") if path is None else os.path.abspath(os.fspath(path))
         os.makedirs(self.root, exist_ok=True)
         self.max_message = max_message

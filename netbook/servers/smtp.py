@@ -215,12 +215,21 @@ class CatcherHandler:
                 return f"{code if 400 <= int(code) < 600 else 451} 4.4.0 relay failed: {type(e).__name__}"
             server.note(f"relayed to {self.lab.relay}" + (f", refused {sorted(refused)}" if refused else ""))
             return "250 2.0.0 OK relayed"
-        stored = []
-        for rcpt in envelope.rcpt_tos:
-            user = check_user(rcpt.rpartition("@")[0] or rcpt)
-            data = f"Return-Path: <{envelope.mail_from}>\r\nDelivered-To: {rcpt}\r\n".encode() + received + content
-            e = self.lab.store.deliver(user, data)
-            stored.append(f"{user}#{e.uid}")
+        def deliver():
+            out = []
+            for rcpt in envelope.rcpt_tos:
+                user = check_user(rcpt.rpartition("@")[0] or rcpt)
+                data = f"Return-Path: <{envelope.mail_from}>\r\nDelivered-To: {rcpt}\r\n".encode() + received + content
+                e = self.lab.store.deliver(user, data)
+                out.append(f"{user}#{e.uid}")
+            return out
+
+        # file I/O off the event loop: other sessions keep talking meanwhile
+        try:
+            stored = await asyncio.get_running_loop().run_in_executor(self.lab._executor, deliver)
+        except Exception as e:  # noqa: BLE001 - the client gets a 451, the server lives
+            server.note(f"store failed: {type(e).__name__}: {e}")
+            return "451 4.3.0 could not store the message"
         server.note("stored " + ", ".join(stored))
         return f"250 2.0.0 OK stored {len(stored)} cop{'y' if len(stored) == 1 else 'ies'}"
 
@@ -316,7 +325,7 @@ class SMTPLab(LabServer):
 
             ctx, self.cert = server_context(self.hostname)
             kwargs.update(tls_context=ctx, require_starttls=False)
-        self._executor = ThreadPoolExecutor(2, thread_name_prefix=f"netbook-smtp-relay-{self.name}")
+        self._executor = ThreadPoolExecutor(2, thread_name_prefix=f"netbook-smtp-io-{self.name}")
         self.controller = _Controller(self, CatcherHandler(self), **kwargs)
         self.controller.start()
         self.controller._thread.name = f"netbook-smtp-{self.name}"
