@@ -219,3 +219,26 @@ def test_catcher_relays_into_dovecot_folder_read_by_imap(dovecot, tmp_path):
     dovecot.fix_owner("shared")
     with IMAP(dovecot.imap_url("shared"), password=dovecot.password) as m:
         assert list(m.headers()["subject"]) == ["through dovecot"]
+
+
+def test_clients_starttls_against_lab_certificate(tmp_path):
+    from netbook.mail.store import MailStore
+
+    lab = nb.lab("mail", users=PASSWORDS, path=tmp_path / "tls", starttls=True, name="tls")
+    try:
+        r = nb.mail.send(to="alice@netbook.lab", from_="bob@netbook.lab", subject="secure", body="x", url=lab.smtp,
+                         user="bob", password=PASSWORDS["bob"], starttls=True)
+        assert r.ok
+        with IMAP(lab.imap.url_for("alice"), password=PASSWORDS["alice"], starttls=True) as m:
+            assert list(m.headers()["subject"]) == ["secure"]
+            assert "STARTTLS" in m.transcript.text()
+        with POP3(lab.pop3.url_for("alice"), password=PASSWORDS["alice"], starttls=True) as p:
+            assert list(p.to_frame()["subject"]) == ["secure"]
+        # TLS is verified: a client that does not know the lab certificate refuses it
+        from netbook.mail.tls import make_certificate
+
+        other, _ = make_certificate("other.lab")
+        with pytest.raises(NetworkError, match="CERTIFICATE_VERIFY_FAILED"):
+            IMAP(lab.imap.url_for("alice"), password=PASSWORDS["alice"], starttls=True, cafile=other)
+    finally:
+        lab.stop()
