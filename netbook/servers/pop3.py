@@ -52,6 +52,10 @@ class POP3Handler(LineHandler):
                         break
                 except (ValueError, IndexError):
                     self.reply("-ERR syntax error", text)
+                except (ConnectionError, TimeoutError):
+                    break
+                except Exception as e:  # noqa: BLE001 - a bug must not kill the session
+                    self.reply(f"-ERR server error ({type(e).__name__})", text, detail=f"internal error: {e}")
         except OSError:
             pass
         finally:
