@@ -107,7 +107,9 @@ class LabSMTP(SMTP):
             self._status = ""
             self._nbytes = None
             self._logged_row = False
-            self._request = redact_line(name + (" " + arg if arg else ""))[:300]
+            req = name + (" " + arg if arg else "")
+            # only AUTH (or a URL with a password) can carry a secret; skip the regexes otherwise
+            self._request = (redact_line(req) if name == "AUTH" or "://" in req else req)[:300]
             n = self._counts[name] = self._counts.get(name, 0) + 1
             fault = self.lab._fault_for(name, n)
             self._detail = f"fault: {fault}" if fault is not None else ""
