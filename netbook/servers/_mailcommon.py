@@ -79,6 +79,18 @@ class LineHandler(LabHandlerMixin, socketserver.StreamRequestHandler):
                                round((time.perf_counter() - self._t0) * 1000, 3), detail)
 
     # -- TLS ------------------------------------------------------------------------
+    def implicit_tls(self) -> bool:
+        """For ``tls=True`` servers (pops, imaps): the TLS handshake before
+        anything else.  False if it failed (logged; the session ends)."""
+        if not self.lab.tls:
+            return True
+        try:
+            self.start_tls()
+            return True
+        except (OSError, ssl.SSLError) as e:
+            self.log("(TLS handshake)", "failed", f"{type(e).__name__}: {e}")
+            return False
+
     def start_tls(self) -> None:
         ctx = self.lab.tls_context()
         raw = self._raw_request
@@ -98,8 +110,12 @@ class MailLab(SocketServerLab):
     handler = LineHandler
     default_tls_port = False
 
-    def __init__(self, store=None, *, name=None, host="127.0.0.1", port=0, users=None, starttls=False, hostname="netbook.lab"):
+    def __init__(self, store=None, *, name=None, host="127.0.0.1", port=0, users=None, starttls=False, tls=False,
+                 hostname="netbook.lab"):
         super().__init__(name=name, host=host, port=port)
+        self.tls = bool(tls)
+        if self.tls:
+            self.scheme = type(self).scheme + "s"  # pops://, imaps://
         from ..mail.store import default_store
 
         self.store = store if store is not None else default_store()
@@ -121,7 +137,7 @@ class MailLab(SocketServerLab):
         return self._ctx
 
     def _start(self):
-        if self.starttls:
+        if self.starttls or self.tls:
             self.tls_context()
         super()._start()
 

@@ -161,6 +161,8 @@ class IMAPHandler(LineHandler):
     max_line = 65536
 
     def handle(self):
+        if not self.implicit_tls():
+            return
         self.user = None
         self.folder = None
         self.readonly = False
@@ -895,11 +897,12 @@ class IMAPLab(MailLab):
         self.failure_delay = float(failure_delay)
 
 
-def serve(store=None, *, name=None, host="127.0.0.1", port=0, users=None, starttls=False, hostname="netbook.lab",
-          max_literal=25 * 1024 * 1024) -> IMAPLab:
+def serve(store=None, *, name=None, host="127.0.0.1", port=0, users=None, starttls=False, tls=False,
+          hostname="netbook.lab", max_literal=25 * 1024 * 1024) -> IMAPLab:
     """Start netbook's IMAP4rev1 server over ``store`` (default: the shared
     temporary store) on 127.0.0.1 (a free port).  ``users={"alice": "pw"}``
     checks passwords; without, any login opens that mailbox.  ``starttls``
-    offers STARTTLS with a generated certificate (``srv.cert``)."""
-    return IMAPLab(store, name=name, host=host, port=port, users=users, starttls=starttls, hostname=hostname,
-                   max_literal=max_literal).start()
+    offers STARTTLS with a generated certificate (``srv.cert``); ``tls=True``
+    speaks IMAP over TLS from the first byte (``imaps://``)."""
+    return IMAPLab(store, name=name, host=host, port=port, users=users, starttls=starttls, tls=tls,
+                   hostname=hostname, max_literal=max_literal).start()

@@ -21,6 +21,8 @@ __all__ = ["POP3Lab", "serve"]
 
 class POP3Handler(LineHandler):
     def handle(self):
+        if not self.implicit_tls():
+            return
         self.stamp = f"<{os.getpid()}.{time.time_ns()}@{self.lab.hostname}>"
         self.user = None
         self.folder = None
@@ -253,9 +255,12 @@ class POP3Lab(MailLab):
     handler = POP3Handler
 
 
-def serve(store=None, *, name=None, host="127.0.0.1", port=0, users=None, starttls=False, hostname="netbook.lab") -> POP3Lab:
+def serve(store=None, *, name=None, host="127.0.0.1", port=0, users=None, starttls=False, tls=False,
+          hostname="netbook.lab") -> POP3Lab:
     """Start netbook's POP3 server over ``store`` (default: the shared
     temporary store) on 127.0.0.1 (a free port).  ``users={"alice": "pw"}``
     checks passwords (USER/PASS, APOP, AUTH PLAIN); ``starttls=True`` offers
-    STLS with a generated certificate (``srv.cert``)."""
-    return POP3Lab(store, name=name, host=host, port=port, users=users, starttls=starttls, hostname=hostname).start()
+    STLS with a generated certificate (``srv.cert``); ``tls=True`` speaks
+    POP3 over TLS from the first byte (``pops://``)."""
+    return POP3Lab(store, name=name, host=host, port=port, users=users, starttls=starttls, tls=tls,
+                   hostname=hostname).start()

@@ -250,7 +250,7 @@ class SMTPLab(LabServer):
     scheme = "smtp"
 
     def __init__(self, store=None, *, name=None, host="127.0.0.1", port=0, mode="store", users=None,
-                 auth=None, relay=None, max_size=10 * 1024 * 1024, starttls=False, faults=(),
+                 auth=None, relay=None, max_size=10 * 1024 * 1024, starttls=False, tls=False, faults=(),
                  hostname="netbook.lab", accept_any_recipient=False, output=None):
         super().__init__(name=name, host=host, port=port)
         from ..mail.store import default_store
@@ -268,6 +268,9 @@ class SMTPLab(LabServer):
         self.relay = relay
         self.max_size = int(max_size)
         self.starttls = bool(starttls)
+        self.tls = bool(tls)
+        if self.tls:
+            self.scheme = "smtps"
         self.hostname = hostname
         self.accept_any_recipient = accept_any_recipient
         self.faults = [parse_fault(f) for f in faults]
@@ -322,11 +325,14 @@ class SMTPLab(LabServer):
         if self.auth:
             kwargs.update(authenticator=self._authenticator, auth_require_tls=False,
                           auth_required=self.auth == "required")
-        if self.starttls:
+        if self.starttls or self.tls:
             from ..mail.tls import server_context
 
             ctx, self.cert = server_context(self.hostname)
-            kwargs.update(tls_context=ctx, require_starttls=False)
+            if self.starttls:
+                kwargs.update(tls_context=ctx, require_starttls=False)
+            if self.tls:
+                kwargs.update(ssl_context=ctx)
         self._executor = ThreadPoolExecutor(2, thread_name_prefix=f"netbook-smtp-io-{self.name}")
         self.controller = _Controller(self, CatcherHandler(self), **kwargs)
         self.controller.start()
@@ -342,7 +348,7 @@ class SMTPLab(LabServer):
 
     @property
     def url(self) -> str:
-        return f"smtp://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     @property
     def messages(self):
@@ -357,7 +363,7 @@ class SMTPLab(LabServer):
 
 
 def serve(store=None, *, name=None, host="127.0.0.1", port=0, mode="store", users=None, auth=None, relay=None,
-          max_size=10 * 1024 * 1024, starttls=False, faults=(), hostname="netbook.lab",
+          max_size=10 * 1024 * 1024, starttls=False, tls=False, faults=(), hostname="netbook.lab",
           accept_any_recipient=False, output=None) -> SMTPLab:
     """Start the SMTP mail catcher on 127.0.0.1 (a free port).
 
@@ -366,8 +372,9 @@ def serve(store=None, *, name=None, host="127.0.0.1", port=0, mode="store", user
     ``users``: ``{"alice": "pw"}`` for AUTH and to accept only those
     recipients; ``auth``: None | ``"optional"`` | ``"required"`` | ``"any"``;
     ``max_size``: bytes (bigger messages get 552); ``starttls=True``: a
-    generated certificate (``srv.cert``); ``faults``: scripted failures.
+    generated certificate (``srv.cert``); ``tls=True``: SMTP over TLS from
+    the first byte (``smtps://``); ``faults``: scripted failures.
     """
     return SMTPLab(store, name=name, host=host, port=port, mode=mode, users=users, auth=auth, relay=relay,
-                   max_size=max_size, starttls=starttls, faults=faults, hostname=hostname,
+                   max_size=max_size, starttls=starttls, tls=tls, faults=faults, hostname=hostname,
                    accept_any_recipient=accept_any_recipient, output=output).start()

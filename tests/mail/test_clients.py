@@ -242,3 +242,31 @@ def test_clients_starttls_against_lab_certificate(tmp_path):
             IMAP(lab.imap.url_for("alice"), password=PASSWORDS["alice"], starttls=True, cafile=other)
     finally:
         lab.stop()
+
+
+def test_clients_over_implicit_tls(store):
+    """smtps://, pops://, imaps:// against lab servers speaking TLS from the first byte."""
+    import smtplib
+    import ssl
+
+    with nb.serve.smtp(store, tls=True, name="smtps") as s, nb.serve.pop3(store, tls=True, name="pops") as p, \
+            nb.serve.imap(store, tls=True, name="imaps") as i:
+        assert (s.url.split(":")[0], p.url.split(":")[0], i.url.split(":")[0]) == ("smtps", "pops", "imaps")
+        assert nb.mail.send(to="alice@netbook.lab", from_="b@x", subject="over tls", body="x", url=s).ok
+        with POP3(p.url_for("alice"), password="x") as pop:
+            assert list(pop.to_frame()["subject"]) == ["over tls"]
+        with IMAP(i.url_for("alice"), password="x") as m:
+            assert list(m.headers()["subject"]) == ["over tls"]
+        # a plain-text client gets nowhere, and the servers live on
+        with pytest.raises((smtplib.SMTPServerDisconnected, OSError)):
+            smtplib.SMTP(s.host, s.port, timeout=1).noop()
+        import poplib
+
+        with pytest.raises((poplib.error_proto, OSError)):
+            poplib.POP3(p.host, p.port, timeout=1)
+        with POP3(p.url_for("alice"), password="x") as pop:
+            assert pop.stat()[0] == 1
+        deadline = time.time() + 5  # the server logs the failed handshake when it sees the client go
+        while "failed" not in set(p.log.to_frame()["status"]) and time.time() < deadline:
+            time.sleep(0.05)
+        assert "failed" in set(p.log.to_frame()["status"])
