@@ -67,7 +67,18 @@ class FolderView:
                            rows=min(12, max(3, len(self.folders))), layout=w.Layout(width="12em"))
         table = Table(self.source(), title=self.folder, page_size=15)
         preview = w.HTML("<i>select a message to preview it</i>")
-        mime_box, recv_box, att_box = w.Output(), w.Output(), w.Output()
+        mime_box, recv_box, att_out = w.Output(), w.Output(), w.Output()
+        save_to = w.Text(value="attachments", description="save to", layout=w.Layout(width="20em"))
+        save = w.Button(description="save attachments", disabled=True)
+        saved = w.HTML()
+        att_box = w.VBox([att_out, w.HBox([save_to, save, saved])])
+
+        def on_save(_):
+            if self.message is not None:
+                paths = self.message.save_attachments(save_to.value or "attachments")
+                saved.value = f"saved {len(paths)} file{'s' if len(paths) != 1 else ''} in {_html.escape(save_to.value)}"
+
+        save.on_click(on_save)
         tabs = w.Tab(children=[preview, att_box, mime_box, recv_box])
         for i, t in enumerate(["message", "attachments", "MIME tree", "Received chain"]):
             tabs.set_title(i, t)
@@ -82,7 +93,10 @@ class FolderView:
                 preview.value = f"<b>cannot load message</b>: {_html.escape(str(e))}"
                 return
             preview.value = msg.preview_html()
-            for out, make in ((att_box, msg.attachments), (mime_box, msg.mime_tree()), (recv_box, msg.received())):
+            att = msg.attachments
+            save.disabled = not len(att)
+            saved.value = ""
+            for out, make in ((att_out, att), (mime_box, msg.mime_tree()), (recv_box, msg.received())):
                 out.clear_output()
                 with out:
                     from IPython.display import display

@@ -84,6 +84,8 @@ def test_folder_view_imap_and_pop(mail_lab, tmp_path):
         table.selected = [0]
         preview = w.children[1].children[1].children[0]
         assert "s0" in preview.value and "sandbox" in preview.value
+        save_button = w.children[1].children[1].children[1].children[1].children[1]
+        assert save_button.disabled  # s0 has no attachments
         assert m.search(seen=True) == []  # previewing never marks seen
     with mail_lab.pop3_for("alice") as p:
         v = p.view()
@@ -133,3 +135,20 @@ def test_smtp_magics(shell, mail_lab):
         shell.run_line_magic("smtp", "stop magic-smtp")
     with pytest.raises(SyntaxError):
         shell.run_line_magic("smtp", "frobnicate")
+
+
+def test_folder_view_saves_attachments(mail_lab, tmp_path):
+    nb.mail.send(to="bob@netbook.lab", from_="a@netbook.lab", subject="with file", body="x",
+                 attachments=[("../../evil.txt", b"payload")], url=mail_lab.smtp)
+    with mail_lab.imap_for("bob") as m:
+        w = m.view().widget()
+        table = w.children[1].children[0]
+        table.selected = [0]
+        att_box = w.children[1].children[1].children[1]
+        path_box, button = att_box.children[1].children[0], att_box.children[1].children[1]
+        assert not button.disabled
+        path_box.value = str(tmp_path / "out")
+        button.click()
+        assert os.listdir(tmp_path / "out") == ["evil.txt"]
+        assert (tmp_path / "out" / "evil.txt").read_bytes() == b"payload"
+        assert not (tmp_path / "evil.txt").exists()
