@@ -173,3 +173,10 @@ def test_restart_with_same_name_replaces(store):
     b = nb.serve.smtp(store)
     assert not a.running and b.running
     b.stop()
+
+
+def test_auth_any_accepts_every_login(store):
+    with nb.serve.smtp(store, auth="any") as srv, smtplib.SMTP(srv.host, srv.port) as c:
+        c.login("whoever", "whatever")
+        assert c.sendmail("whoever@x", ["alice@netbook.lab"], MSG) == {}
+        assert "auth ok for whoever" in set(srv.log.to_frame()["detail"])
