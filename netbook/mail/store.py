@@ -1,0 +1,425 @@
+"""The mail store: one Maildir per user, IMAP folders as Maildir++ subfolders.
+
+The SMTP catcher delivers into it; netbook's POP3 and IMAP servers read it.
+Each folder keeps an in-memory index (UID, flags, size, internal date) so
+IMAP sequence numbers and UIDs stay stable while a server runs; the files
+on disk are an ordinary Maildir (``mailbox.Maildir``), readable by any mail
+tool and by Dovecot.
+"""
+from __future__ import annotations
+
+import atexit
+import itertools
+import socket
+import email.utils
+import mailbox
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from ..errors import NetbookError
+from ..table.source import Column, StreamSource
+
+__all__ = ["MailStore", "Folder", "Entry", "StoreError", "default_store", "check_user", "check_folder", "IMAP_TO_MAILDIR"]
+
+IMAP_TO_MAILDIR = {"\\Seen": "S", "\\Answered": "R", "\\Flagged": "F", "\\Deleted": "T", "\\Draft": "D"}
+MAILDIR_TO_IMAP = {v: k for k, v in IMAP_TO_MAILDIR.items()}
+
+_USER = re.compile(r"^[a-z0-9][a-z0-9._+-]{0,63}$")
+_FOLDER_PART = re.compile(r"^[A-Za-z0-9 _+&,'()!#$=@^~-]{1,64}$")
+
+DELIVERY_COLUMNS = [
+    Column("time", "datetime"),
+    Column("user", "str"),
+    Column("folder", "str"),
+    Column("uid", "int"),
+    Column("from", "str"),
+    Column("to", "str"),
+    Column("subject", "str"),
+    Column("bytes", "int", "size"),
+]
+
+
+class StoreError(NetbookError):
+    """A mailbox or folder name the store refuses, or a missing message."""
+
+
+def check_user(name: str) -> str:
+    """A mailbox (user) name: lower-case letters, digits, ``._+-``; nothing
+    that could leave the store (``..``, ``/``)."""
+    user = str(name).strip().lower()
+    if not _USER.match(user) or ".." in user:
+        raise StoreError(f"mailbox name {name!r} refused: use letters, digits and . _ + -")
+    return user
+
+
+def check_folder(name: str) -> str:
+    """An IMAP folder name (``.`` separates levels); ``INBOX`` in any case is the inbox."""
+    name = str(name)
+    if name.upper() == "INBOX":
+        return "INBOX"
+    parts = name.split(".")
+    if not all(_FOLDER_PART.match(p) for p in parts):
+        raise StoreError(f"folder name {name!r} refused: use letters, digits, spaces and _-+&,'()!#$=@^~ (dots separate levels)")
+    return name
+
+
+def _header(raw: bytes, names=("from", "to", "subject")) -> dict:
+    from .message import quick_headers
+
+    return quick_headers(raw, names)
+
+
+@dataclass
+class Entry:
+    """One message in a folder's index."""
+
+    uid: int
+    key: str
+    flags: set = field(default_factory=set)
+    size: int | None = None  # octets as served (CRLF line ends)
+    internaldate: float = 0.0
+
+
+class Folder:
+    """One Maildir folder with stable UIDs.  Thread-safe."""
+
+    def __init__(self, store: "MailStore", user: str, name: str, md: mailbox.Maildir):
+        self.store, self.user, self.name, self.md = store, user, name, md
+        self.uidvalidity = int(time.time()) & 0x7FFFFFFF or 1
+        self.uidnext = 1
+        self.entries: list[Entry] = []  # in UID order
+        self.by_key: dict[str, Entry] = {}
+        self.lock = threading.RLock()
+        self.changed = threading.Condition(self.lock)
+        self.version = 0
+        self.subscribed = True
+        self.refresh()
+
+    # -- index ----------------------------------------------------------------
+    def refresh(self) -> bool:
+        """Pick up files added or removed behind the store's back."""
+        with self.lock:
+            self.md._refresh()
+            keys = set(self.md.keys())
+            gone = [e for e in self.entries if e.key not in keys]
+            new = sorted(keys - set(self.by_key), key=lambda k: (self._mtime(k), k))
+            for e in gone:
+                self.entries.remove(e)
+                del self.by_key[e.key]
+            for k in new:
+                flags = self._disk_flags(k)
+                self._index(k, flags, self._mtime(k))
+            if gone or new:
+                self._bump()
+            return bool(gone or new)
+
+    def _path(self, key: str) -> str:
+        return os.path.join(self.md._path, self.md._lookup(key))
+
+    def _mtime(self, key: str) -> float:
+        try:
+            return os.path.getmtime(self._path(key))
+        except (OSError, KeyError):
+            return 0.0
+
+    def _disk_flags(self, key: str) -> set:
+        try:
+            sub = self.md._lookup(key)
+        except KeyError:
+            return set()
+        info = sub.rsplit(":2,", 1)[1] if ":2," in sub else ""
+        return {MAILDIR_TO_IMAP[c] for c in info if c in MAILDIR_TO_IMAP}
+
+    def _index(self, key, flags, date) -> Entry:
+        e = Entry(self.uidnext, key, set(flags), None, date)
+        self.uidnext += 1
+        self.entries.append(e)
+        self.by_key[key] = e
+        return e
+
+    def _bump(self):
+        self.version += 1
+        self.changed.notify_all()
+
+    # -- reading ----------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def snapshot(self) -> list[Entry]:
+        with self.lock:
+            return list(self.entries)
+
+    def get(self, uid: int) -> Entry:
+        with self.lock:
+            for e in self.entries:
+                if e.uid == uid:
+                    return e
+        raise StoreError(f"{self.user}/{self.name}: no message with UID {uid}")
+
+    def raw(self, entry: Entry) -> bytes:
+        """The message with LF line ends, as stored."""
+        try:
+            return self.md.get_bytes(entry.key)
+        except KeyError:
+            raise StoreError(f"{self.user}/{self.name}: message UID {entry.uid} was removed") from None
+
+    def wire(self, entry: Entry) -> bytes:
+        """The message with CRLF line ends, as POP3 and IMAP serve it."""
+        data = self.raw(entry).replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+        entry.size = len(data)
+        return data
+
+    def size(self, entry: Entry) -> int:
+        if entry.size is None:
+            self.wire(entry)
+        return entry.size
+
+    # -- writing ----------------------------------------------------------------
+    def add(self, data: bytes, flags=(), date: float | None = None) -> Entry:
+        data = bytes(data).replace(b"\r\n", b"\n")
+        info = "".join(sorted(IMAP_TO_MAILDIR[f] for f in flags if f in IMAP_TO_MAILDIR))
+        when = time.time() if date is None else float(date)
+        with self.lock:
+            key = self._write(data, "cur" if flags else "new", info, when, date is not None)
+            e = self._index(key, flags, when)
+            e.size = len(data) + data.count(b"\n")
+            self._bump()
+        return e
+
+    def _write(self, data: bytes, subdir: str, info: str, when: float, date_given: bool = True) -> str:
+        """Deliver one file the Maildir way (write in tmp/, then move into
+        new/ or cur/).  ``store.durable`` adds an fsync per message, as a
+        real MTA does; a lab catcher skips it (a hundred times faster)."""
+        md = self.md
+        key = _unique_name()
+        tmp = os.path.join(md._path, "tmp", key)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            if self.store.durable:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        if date_given:
+            os.utime(tmp, (when, when))
+        name = key + (md.colon + "2," + info if info else "")
+        os.rename(tmp, os.path.join(md._path, subdir, name))
+        md._toc[key] = os.path.join(subdir, name)
+        return key
+
+    def set_flags(self, entry: Entry, flags) -> None:
+        flags = set(flags)
+        with self.lock:
+            if flags == entry.flags:
+                return
+            disk_old = {f for f in entry.flags if f in IMAP_TO_MAILDIR}
+            entry.flags = flags
+            disk_new = {f for f in flags if f in IMAP_TO_MAILDIR}
+            if disk_new != disk_old:
+                try:
+                    old = os.path.join(self.md._path, self.md._lookup(entry.key))
+                    sub = os.path.dirname(self.md._lookup(entry.key))
+                    if sub == "new":
+                        sub = "cur"
+                    info = "".join(sorted(IMAP_TO_MAILDIR[f] for f in disk_new))
+                    new = os.path.join(self.md._path, sub, entry.key + self.md.colon + "2," + info)
+                    os.rename(old, new)
+                    self.md._toc[entry.key] = os.path.join(sub, os.path.basename(new))
+                except (OSError, KeyError):
+                    pass
+            self._bump()
+
+    def remove(self, entries) -> list[int]:
+        """Remove messages; returns their UIDs."""
+        uids = []
+        with self.lock:
+            for e in list(entries):
+                try:
+                    self.md.remove(e.key)
+                except KeyError:
+                    pass
+                if e.key in self.by_key:
+                    self.entries.remove(e)
+                    del self.by_key[e.key]
+                    uids.append(e.uid)
+            if uids:
+                self._bump()
+        return uids
+
+    def wait_change(self, version: int, timeout: float) -> int:
+        with self.changed:
+            if self.version == version:
+                self.changed.wait(timeout)
+            return self.version
+
+    def __repr__(self):
+        return f"<Folder {self.user}/{self.name}: {len(self.entries)} messages>"
+
+
+class MailStore:
+    """Mailboxes of a mail lab: ``root/<user>/`` is that user's Maildir.
+
+    ``MailStore()`` uses a temporary folder removed at exit;
+    ``MailStore("path")`` keeps mail on disk; ``durable=True`` fsyncs each
+    delivered message (as an MTA must; a lab does not need to).
+    """
+
+    def __init__(self, path=None, *, max_message: int = 25 * 1024 * 1024, durable: bool = False):
+        self.temporary = path is None
+        self.durable = durable
+        self.root = tempfile.mkdtemp(prefix="netbook-mail-") if path is None else os.path.abspath(os.fspath(path))
+        os.makedirs(self.root, exist_ok=True)
+        self.max_message = max_message
+        self._folders: dict[tuple[str, str], Folder] = {}
+        self._lock = threading.RLock()
+        self.deliveries = StreamSource(DELIVERY_COLUMNS, title="stored messages")
+        if self.temporary:
+            atexit.register(self.cleanup)
+
+    # -- mailboxes --------------------------------------------------------------
+    def users(self) -> list[str]:
+        return sorted(d for d in os.listdir(self.root) if _USER.match(d) and os.path.isdir(os.path.join(self.root, d, "cur")))
+
+    def maildir(self, user: str, create: bool = True) -> mailbox.Maildir:
+        user = check_user(user)
+        path = os.path.join(self.root, user)
+        if not create and not os.path.isdir(path):
+            raise StoreError(f"no mailbox {user!r}")
+        return mailbox.Maildir(path, create=True)
+
+    def folder(self, user: str, name: str = "INBOX", create: bool = False) -> Folder:
+        user = check_user(user)
+        name = check_folder(name)
+        with self._lock:
+            f = self._folders.get((user, name))
+            if f is not None:
+                return f
+            md = self.maildir(user)
+            if name != "INBOX":
+                if name not in md.list_folders():
+                    if not create:
+                        raise StoreError(f"no folder {name!r} in mailbox {user!r}")
+                    md.add_folder(name)
+                md = md.get_folder(name)
+            f = self._folders[(user, name)] = Folder(self, user, name, md)
+            return f
+
+    def folders(self, user: str) -> list[str]:
+        md = self.maildir(user)
+        return ["INBOX"] + sorted(md.list_folders())
+
+    def delete_folder(self, user: str, name: str) -> None:
+        name = check_folder(name)
+        if name == "INBOX":
+            raise StoreError("INBOX cannot be deleted")
+        md = self.maildir(user)
+        if name not in md.list_folders():
+            raise StoreError(f"no folder {name!r}")
+        path = os.path.join(md._path, "." + name)
+        with self._lock:
+            self._folders.pop((check_user(user), name), None)
+            shutil.rmtree(path)
+
+    def rename_folder(self, user: str, old: str, new: str) -> None:
+        old, new = check_folder(old), check_folder(new)
+        md = self.maildir(user)
+        if old == "INBOX" or new == "INBOX":
+            raise StoreError("renaming INBOX is not supported")
+        if old not in md.list_folders():
+            raise StoreError(f"no folder {old!r}")
+        if new in md.list_folders():
+            raise StoreError(f"folder {new!r} exists")
+        user = check_user(user)
+        with self._lock:
+            self._folders.pop((user, old), None)
+            os.rename(os.path.join(md._path, "." + old), os.path.join(md._path, "." + new))
+
+    # -- delivery ---------------------------------------------------------------
+    def deliver(self, user: str, data: bytes, folder: str = "INBOX", flags=()) -> Entry:
+        """Store one message for ``user``; returns its index entry."""
+        if len(data) > self.max_message:
+            raise StoreError(f"message of {len(data):,} bytes exceeds the store's limit of {self.max_message:,}")
+        f = self.folder(user, folder, create=True)
+        e = f.add(data, flags)
+        h = _header(data[:65536])
+        self.deliveries.append((datetime.now(timezone.utc), f.user, f.name, e.uid, h.get("from", ""), h.get("to", ""), h.get("subject", ""), e.size))
+        return e
+
+    # -- presenting -------------------------------------------------------------
+    def to_frame(self):
+        """Every message in every mailbox (user, folder, uid, from, to, subject, date, bytes, flags)."""
+        import pandas as pd
+
+        rows = []
+        for user in self.users():
+            for name in self.folders(user):
+                f = self.folder(user, name)
+                f.refresh()
+                for e in f.snapshot():
+                    raw = f.raw(e)
+                    h = _header(raw[:65536], ("from", "to", "subject", "date"))
+                    rows.append((user, name, e.uid, h.get("from", ""), h.get("to", ""), h.get("subject", ""),
+                                 _date(h.get("date")), f.size(e), " ".join(sorted(e.flags))))
+        return pd.DataFrame(rows, columns=["user", "folder", "uid", "from", "to", "subject", "date", "bytes", "flags"])
+
+    def table(self):
+        from ..table import Table
+
+        return Table(self.to_frame(), formats={"bytes": "size"}, title=f"mail store ({self.root})")
+
+    def __repr__(self):
+        users = self.users()
+        return f"<MailStore {self.root}: {len(users)} mailboxes{' (temporary)' if self.temporary else ''}>"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        b = self.table()._repr_mimebundle_()
+        b["text/plain"] = repr(self)
+        return b
+
+    def cleanup(self) -> None:
+        if self.temporary and os.path.isdir(self.root):
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _date(value):
+    if not value:
+        return None
+    try:
+        d = email.utils.parsedate_to_datetime(value)
+        if d.tzinfo is None:
+            d = d.replace(tzinfo=timezone.utc)
+        return d.astimezone(timezone.utc)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+_HOST = socket.gethostname().replace("/", "\\057").replace(":", "\\072")
+_seq = itertools.count()
+
+
+def _unique_name() -> str:
+    """A Maildir unique name (time.M<usec>P<pid>Q<n>.host), as mailbox makes them."""
+    now = time.time()
+    return f"{int(now)}.M{int(now % 1 * 1e6)}P{os.getpid()}Q{next(_seq)}.{_HOST}"
+
+
+_default: MailStore | None = None
+_default_lock = threading.Lock()
+
+
+def default_store() -> MailStore:
+    """The process-wide temporary store shared by ``serve.smtp/pop3/imap``
+    when none is given."""
+    global _default
+    with _default_lock:
+        if _default is None or not os.path.isdir(_default.root):
+            _default = MailStore()
+        return _default

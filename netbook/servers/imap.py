@@ -1,0 +1,908 @@
+"""``serve.imap()``: netbook's own IMAP4rev1 server (RFC 3501) on
+socketserver, over a MailStore.
+
+Enough for real clients (imaplib, curl, imap-tools): CAPABILITY, LOGIN,
+AUTHENTICATE PLAIN, STARTTLS, LIST/LSUB, SELECT/EXAMINE, STATUS, CREATE,
+DELETE, RENAME, SUBSCRIBE, APPEND, CHECK, CLOSE, UNSELECT, EXPUNGE, SEARCH,
+FETCH (FLAGS, UID, INTERNALDATE, RFC822.SIZE, ENVELOPE, BODY[...] and
+BODY.PEEK[...] sections with partials, BODYSTRUCTURE), STORE, COPY, MOVE,
+UID variants, IDLE, NOOP, NAMESPACE, LOGOUT.  Malformed commands get BAD,
+never a dead server.  Literals are bounded (``max_literal``).
+"""
+from __future__ import annotations
+
+import base64
+import email
+import email.policy
+import fnmatch
+import re
+import select
+import time
+from datetime import datetime, timezone
+
+from ..mail.mime import Entity, bodystructure, envelope, imap_string
+from ..mail.store import IMAP_TO_MAILDIR, StoreError
+from ._mailcommon import LineHandler, LineTooLong, MailLab
+
+__all__ = ["IMAPLab", "serve"]
+
+SYSTEM_FLAGS = ("\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft")
+_LITERAL = re.compile(rb"\{(\d{1,12})(\+?)\}$")
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+class Bad(Exception):
+    """A malformed command: tagged BAD."""
+
+
+class No(Exception):
+    """A refused command: tagged NO."""
+
+
+class Quoted(str):
+    """A quoted string or literal (never a keyword)."""
+
+
+# ---------------------------------------------------------------------------
+# parsing
+# ---------------------------------------------------------------------------
+
+
+def tokenize(text: str, literals: list[bytes]) -> list:
+    """Parse one command (literals replaced by ``\\x00N\\x01``) into atoms
+    (str), Quoted strings, literal bytes and nested lists."""
+    stack: list[list] = [[]]
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == " ":
+            i += 1
+        elif c == "(":
+            stack.append([])
+            i += 1
+        elif c == ")":
+            if len(stack) == 1:
+                raise Bad("unbalanced parenthesis")
+            done = stack.pop()
+            stack[-1].append(done)
+            i += 1
+        elif c == '"':
+            j, buf = i + 1, []
+            while j < n and text[j] != '"':
+                if text[j] == "\\" and j + 1 < n:
+                    j += 1
+                buf.append(text[j])
+                j += 1
+            if j >= n:
+                raise Bad("unterminated quoted string")
+            stack[-1].append(Quoted("".join(buf)))
+            i = j + 1
+        elif c == "\x00":
+            j = text.index("\x01", i)
+            stack[-1].append(literals[int(text[i + 1:j])])
+            i = j + 1
+        else:
+            j = i
+            while j < n and text[j] not in ' ()"\x00':
+                if text[j] == "[":
+                    k = text.find("]", j)
+                    if k < 0:
+                        raise Bad("unterminated [")
+                    j = k
+                j += 1
+            stack[-1].append(text[i:j])
+            i = j
+    if len(stack) != 1:
+        raise Bad("unbalanced parenthesis")
+    return stack[0]
+
+
+def astring(tok) -> str:
+    if isinstance(tok, bytes):
+        return tok.decode("utf-8", "surrogateescape")
+    if isinstance(tok, list):
+        raise Bad("string expected")
+    return str(tok)
+
+
+def parse_set(spec: str, biggest: int) -> list[tuple[int, int]]:
+    """``1:3,5,7:*`` as inclusive ranges; ``*`` is ``biggest``."""
+    out = []
+    if not spec or not re.fullmatch(r"[\d*:,]+", spec):
+        raise Bad(f"bad sequence set {spec!r}")
+    for part in spec.split(","):
+        a, _, b = part.partition(":")
+        try:
+            lo = biggest if a == "*" else int(a)
+            hi = lo if not b else (biggest if b == "*" else int(b))
+        except ValueError:
+            raise Bad(f"bad sequence set {spec!r}") from None
+        out.append((min(lo, hi), max(lo, hi)))
+    return out
+
+
+def in_set(n: int, ranges) -> bool:
+    return any(lo <= n <= hi for lo, hi in ranges)
+
+
+def imap_date(ts: float) -> str:
+    d = datetime.fromtimestamp(ts, timezone.utc)
+    return f"{d.day:02d}-{_MONTHS[d.month - 1]}-{d.year} {d:%H:%M:%S} +0000"
+
+
+def parse_search_date(s: str):
+    try:
+        d, m, y = s.split("-")
+        return datetime(int(y), _MONTHS.index(m.capitalize()) + 1, int(d), tzinfo=timezone.utc).date()
+    except (ValueError, IndexError):
+        raise Bad(f"bad date {s!r}") from None
+
+
+def parse_append_date(s: str) -> float:
+    try:
+        return datetime.strptime(s.strip(), "%d-%b-%Y %H:%M:%S %z").timestamp()
+    except ValueError:
+        raise Bad(f"bad date-time {s!r}") from None
+
+
+_SECTION = re.compile(r"^(BODY\.PEEK|BODY|BINARY\.PEEK|BINARY)\[([^\]]*)\](?:<(\d+)(?:\.(\d+))?>)?$", re.I)
+
+
+def _tag_of(line: str) -> str:
+    return line.split(" ", 1)[0] if re.match(r"[!#$&'+,\-./0-9:;<=>?@A-Za-z\[\]^_`|}~]+ ", line) else "*"
+
+
+# ---------------------------------------------------------------------------
+# the handler
+# ---------------------------------------------------------------------------
+
+
+class IMAPHandler(LineHandler):
+    max_line = 65536
+
+    def handle(self):
+        if not self.implicit_tls():
+            return
+        self.user = None
+        self.folder = None
+        self.readonly = False
+        self.view = []  # the session's Entries; sequence number = index + 1
+        self.untagged(f"OK [CAPABILITY {self.capabilities()}] netbook IMAP4rev1 server ready")
+        try:
+            while self._one():
+                pass
+        except OSError:
+            pass
+
+    # -- wire helpers -------------------------------------------------------------
+    def untagged(self, text):
+        self.write((text if isinstance(text, bytes) else text.encode("utf-8", "surrogateescape")).join([b"* ", b"\r\n"]))
+
+    def tagged(self, tag, status, text, request):
+        self.log(request, status, getattr(self, "_detail", ""))
+        self._detail = ""
+        self.write(f"{tag} {status} {text}\r\n".encode("utf-8", "surrogateescape"))
+
+    def capabilities(self) -> str:
+        caps = "IMAP4rev1 LITERAL+ SASL-IR IDLE UIDPLUS MOVE UNSELECT NAMESPACE CHILDREN AUTH=PLAIN"
+        if self.lab.starttls and not self.tls:
+            caps += " STARTTLS"
+        return caps
+
+    def read_command(self):
+        """(first line text, full text with literal markers, literals) or None."""
+        literals: list[bytes] = []
+        parts: list[str] = []
+        line = self.readline()
+        if line is None:
+            return None
+        first = self._first = line.decode("utf-8", "replace")
+        total = 0
+        for _ in range(1000):
+            if b"\x00" in line:
+                raise Bad("NUL in command")
+            m = _LITERAL.search(line)
+            if not m:
+                parts.append(line.decode("utf-8", "surrogateescape"))
+                break
+            n = int(m.group(1))
+            total += n
+            parts.append(line[: m.start()].decode("utf-8", "surrogateescape") + f"\x00{len(literals)}\x01")
+            if total > self.lab.max_literal:
+                if m.group(2):  # LITERAL+: the data is already coming; we cannot resync
+                    raise ConnectionAbortedError("literal too big")
+                raise Bad(f"literal of {n:,} bytes is over the limit of {self.lab.max_literal:,}")
+            if not m.group(2):
+                self.write(b"+ Ready for literal data\r\n")
+            data = self.read_exact(n)
+            if data is None:
+                return None
+            literals.append(data)
+            line = self.readline()
+            if line is None:
+                return None
+        return first, "".join(parts), literals
+
+    # -- one command --------------------------------------------------------------
+    def _one(self) -> bool:
+        try:
+            got = self.read_command()
+        except LineTooLong:
+            self.log("(line too long)", "BAD")
+            self.untagged("BAD line too long")
+            return True
+        except Bad as e:
+            first = getattr(self, "_first", "")
+            tag = _tag_of(first)
+            self.log(first or "(unparsable)", "BAD")
+            self.write(f"{tag} BAD {e}\r\n".encode())
+            return True
+        except ConnectionAbortedError:
+            self.untagged("BYE literal too big")
+            return False
+        if got is None:
+            return False
+        first, text, literals = got
+        request = first
+        tag = _tag_of(first)
+        try:
+            toks = tokenize(text, literals)
+            if len(toks) < 2 or not isinstance(toks[0], str) or isinstance(toks[0], Quoted) or not isinstance(toks[1], str):
+                raise Bad("expected: tag command [arguments]")
+            tag, cmd, args = toks[0], toks[1].upper(), toks[2:]
+            if not re.fullmatch(r"[!#$&'+,\-./0-9:;<=>?@A-Z\[\]^_`a-z|}~]+", tag):
+                tag = "*"
+                raise Bad("bad tag")
+            uid = False
+            if cmd == "UID":
+                if not args or not isinstance(args[0], str):
+                    raise Bad("UID needs a command")
+                uid, cmd, args = True, str(args[0]).upper(), args[1:]
+                if cmd not in ("FETCH", "SEARCH", "STORE", "COPY", "MOVE", "EXPUNGE"):
+                    raise Bad(f"UID {cmd} is not a command")
+            method = getattr(self, "cmd_" + cmd, None) if cmd.isalpha() else None
+            if method is None:
+                raise Bad(f"unknown command {cmd}")
+            if cmd not in ("CAPABILITY", "NOOP", "LOGOUT", "LOGIN", "AUTHENTICATE", "STARTTLS") and self.user is None:
+                raise Bad("log in first")
+            if cmd in ("FETCH", "SEARCH", "STORE", "COPY", "MOVE", "EXPUNGE", "CLOSE", "UNSELECT", "CHECK") and self.folder is None:
+                raise Bad("select a folder first")
+            if self.folder is not None and cmd in ("FETCH", "SEARCH", "STORE", "COPY", "MOVE"):
+                self.sync(expunge=False)  # new mail is visible to this command
+            result = method(tag, args, uid) if cmd in ("FETCH", "SEARCH", "STORE", "COPY", "MOVE", "EXPUNGE") else method(tag, args)
+            if result == "logout":
+                self.tagged(tag, "OK", "LOGOUT completed", request)
+                return False
+            if result == "done":
+                return True
+            if self.folder is not None and cmd not in ("FETCH", "STORE", "SEARCH") or uid:
+                self.sync()
+            self.tagged(tag, "OK", result or f"{cmd} completed", request)
+        except Bad as e:
+            self.tagged(tag, "BAD", str(e), request)
+        except (No, StoreError) as e:
+            self.tagged(tag, "NO", str(e), request)
+        except (ConnectionError, TimeoutError):
+            return False
+        except OSError as e:
+            self.tagged(tag, "NO", f"server error: {type(e).__name__}", request)
+        except Exception as e:  # noqa: BLE001 - a bug must not kill the session
+            self._detail = f"internal error: {type(e).__name__}: {e}"
+            self.tagged(tag, "BAD", f"internal error ({type(e).__name__})", request)
+        return True
+
+    # -- sync with the store --------------------------------------------------------
+    def sync(self, refresh=True, expunge=True):
+        """Tell the client what changed in the folder: new messages (EXISTS,
+        any time) and, where the protocol allows, removals (EXPUNGE)."""
+        f = self.folder
+        if f is None:
+            return
+        if refresh:
+            f.refresh()
+        current = f.snapshot()
+        keys = {e.key for e in current}
+        for i in range(len(self.view) - 1, -1, -1):
+            if expunge and self.view[i].key not in keys:
+                del self.view[i]
+                self.untagged(f"{i + 1} EXPUNGE")
+        known = {e.key for e in self.view}
+        new = [e for e in current if e.key not in known]
+        if new:
+            self.view.extend(new)
+            self.untagged(f"{len(self.view)} EXISTS")
+        self._version = f.version
+
+    def messages(self, spec: str, uid: bool):
+        """[(seq, entry)] for a set of sequence numbers or UIDs."""
+        if uid:
+            biggest = self.view[-1].uid if self.view else 0
+            ranges = parse_set(spec, biggest if biggest else self.folder.uidnext)
+            return [(i, e) for i, e in enumerate(self.view, 1) if in_set(e.uid, ranges)]
+        ranges = parse_set(spec, len(self.view))
+        if any(lo < 1 or hi > len(self.view) for lo, hi in ranges) and not (spec == "*" or not self.view):
+            raise Bad(f"sequence set {spec} is out of range (1..{len(self.view)})")
+        return [(i, e) for i, e in enumerate(self.view, 1) if in_set(i, ranges)]
+
+    def mailbox_arg(self, tok) -> str:
+        from ..mail.store import check_folder
+
+        return check_folder(astring(tok))
+
+    # -- any state ----------------------------------------------------------------
+    def cmd_CAPABILITY(self, tag, args):
+        self.untagged(f"CAPABILITY {self.capabilities()}")
+
+    def cmd_NOOP(self, tag, args):
+        return None
+
+    def cmd_LOGOUT(self, tag, args):
+        self.untagged("BYE netbook IMAP server logging out")
+        return "logout"
+
+    def cmd_STARTTLS(self, tag, args):
+        if not self.lab.starttls or self.tls or self.user is not None:
+            raise Bad("STARTTLS not available")
+        self.tagged(tag, "OK", "begin TLS negotiation now", f"{tag} STARTTLS")
+        self.start_tls()
+        return "done"
+
+    # -- not authenticated -----------------------------------------------------------
+    def cmd_LOGIN(self, tag, args):
+        if len(args) != 2:
+            raise Bad("LOGIN user password")
+        return self._login(astring(args[0]), astring(args[1]))
+
+    def cmd_AUTHENTICATE(self, tag, args):
+        if not args or str(args[0]).upper() != "PLAIN":
+            raise No("only AUTHENTICATE PLAIN is supported")
+        if len(args) > 1:
+            data = astring(args[1])
+        else:
+            self.write(b"+ \r\n")
+            line = self.readline()
+            if line is None:
+                raise ConnectionError()
+            data = line.decode("ascii", "replace").strip()
+        if data == "*":
+            raise Bad("AUTHENTICATE cancelled")
+        try:
+            _, user, pw = base64.b64decode(data, validate=True).decode("utf-8").split("\0")
+        except (ValueError, UnicodeDecodeError):
+            raise Bad("malformed AUTHENTICATE PLAIN data") from None
+        return self._login(user, pw)
+
+    def _login(self, user, password):
+        from ..mail.store import check_user
+
+        if self.user is not None:
+            raise Bad("already logged in")
+        if not self.lab.check_password(user, password):
+            self._detail = "login failed"
+            time.sleep(self.lab.failure_delay)
+            raise No("[AUTHENTICATIONFAILED] invalid user name or password")
+        self.user = check_user(user)
+        self.lab.store.maildir(self.user)
+        self._detail = f"logged in as {self.user}"
+        return f"[CAPABILITY {self.capabilities()}] LOGIN completed"
+
+    # -- authenticated -------------------------------------------------------------
+    def cmd_NAMESPACE(self, tag, args):
+        self.untagged('NAMESPACE (("" ".")) NIL NIL')
+
+    def _folder_flags(self, name, names):
+        kids = any(n.startswith(name + ".") for n in names)
+        return "\\HasChildren" if kids else "\\HasNoChildren"
+
+    def cmd_LIST(self, tag, args, lsub=False):
+        if len(args) != 2:
+            raise Bad("LIST reference pattern")
+        ref, pattern = astring(args[0]), astring(args[1])
+        if pattern == "":
+            self.untagged('LIST (\\Noselect) "." ""')
+            return None
+        names = self.lab.store.folders(self.user)
+        full = ref + pattern
+        rx = re.compile("^" + "".join(".*" if c == "*" else "[^.]*" if c == "%" else re.escape(c) for c in full) + "$", re.I if full.upper().startswith("INBOX") else 0)
+        word = "LSUB" if lsub else "LIST"
+        for name in names:
+            if rx.match(name) or (name == "INBOX" and fnmatch.fnmatch("INBOX", full.upper().replace("%", "*"))):
+                self.write(f"* {word} ({self._folder_flags(name, names)}) \".\" ".encode() + imap_string(name) + b"\r\n")
+
+    def cmd_LSUB(self, tag, args):
+        return self.cmd_LIST(tag, args, lsub=True)
+
+    def cmd_SUBSCRIBE(self, tag, args):
+        self.lab.store.folder(self.user, self.mailbox_arg(args[0]) if args else "")
+
+    def cmd_UNSUBSCRIBE(self, tag, args):
+        if not args:
+            raise Bad("UNSUBSCRIBE mailbox")
+
+    def cmd_CREATE(self, tag, args):
+        if len(args) != 1:
+            raise Bad("CREATE mailbox")
+        name = self.mailbox_arg(args[0]).rstrip(".")
+        if name == "INBOX" or name in self.lab.store.folders(self.user):
+            raise No(f"[ALREADYEXISTS] {name} exists")
+        self.lab.store.folder(self.user, name, create=True)
+
+    def cmd_DELETE(self, tag, args):
+        if len(args) != 1:
+            raise Bad("DELETE mailbox")
+        name = self.mailbox_arg(args[0])
+        if self.folder is not None and self.folder.name == name:
+            self.folder, self.view = None, []
+        self.lab.store.delete_folder(self.user, name)
+
+    def cmd_RENAME(self, tag, args):
+        if len(args) != 2:
+            raise Bad("RENAME old new")
+        old, new = self.mailbox_arg(args[0]), self.mailbox_arg(args[1])
+        if self.folder is not None and self.folder.name == old:
+            self.folder, self.view = None, []
+        self.lab.store.rename_folder(self.user, old, new)
+
+    def cmd_SELECT(self, tag, args, readonly=False):
+        if len(args) != 1:
+            raise Bad("SELECT mailbox")
+        self.folder, self.view = None, []
+        f = self.lab.store.folder(self.user, self.mailbox_arg(args[0]))
+        f.refresh()
+        self.folder, self.readonly = f, readonly
+        self.view = f.snapshot()
+        self._version = f.version
+        unseen = next((i for i, e in enumerate(self.view, 1) if "\\Seen" not in e.flags), None)
+        self.untagged("FLAGS (" + " ".join(SYSTEM_FLAGS) + ")")
+        self.untagged("OK [PERMANENTFLAGS (" + ("" if readonly else " ".join(SYSTEM_FLAGS) + " \\*") + ")] flags")
+        self.untagged(f"{len(self.view)} EXISTS")
+        self.untagged("0 RECENT")
+        if unseen:
+            self.untagged(f"OK [UNSEEN {unseen}] first unseen")
+        self.untagged(f"OK [UIDVALIDITY {f.uidvalidity}] UIDs valid")
+        self.untagged(f"OK [UIDNEXT {f.uidnext}] predicted next UID")
+        return f"[{'READ-ONLY' if readonly else 'READ-WRITE'}] {'EXAMINE' if readonly else 'SELECT'} completed"
+
+    def cmd_EXAMINE(self, tag, args):
+        return self.cmd_SELECT(tag, args, readonly=True)
+
+    def cmd_STATUS(self, tag, args):
+        if len(args) != 2 or not isinstance(args[1], list):
+            raise Bad("STATUS mailbox (items)")
+        f = self.lab.store.folder(self.user, self.mailbox_arg(args[0]))
+        f.refresh()
+        entries = f.snapshot()
+        values = {
+            "MESSAGES": len(entries), "RECENT": 0, "UIDNEXT": f.uidnext, "UIDVALIDITY": f.uidvalidity,
+            "UNSEEN": sum("\\Seen" not in e.flags for e in entries),
+        }
+        items = []
+        for it in args[1]:
+            key = str(it).upper()
+            if key not in values:
+                raise Bad(f"unknown STATUS item {it}")
+            items.append(f"{key} {values[key]}")
+        self.write(b"* STATUS " + imap_string(f.name) + f" ({' '.join(items)})\r\n".encode())
+
+    def cmd_APPEND(self, tag, args):
+        if len(args) < 2 or not isinstance(args[-1], bytes):
+            raise Bad("APPEND mailbox [(flags)] [date-time] literal")
+        name = self.mailbox_arg(args[0])
+        if name not in self.lab.store.folders(self.user):
+            raise No(f"[TRYCREATE] no folder {name}")
+        flags, date = [], None
+        for a in args[1:-1]:
+            if isinstance(a, list):
+                flags = self._flags(a)
+            else:
+                date = parse_append_date(astring(a))
+        f = self.lab.store.folder(self.user, name)
+        e = f.add(args[-1], flags, date)
+        return f"[APPENDUID {f.uidvalidity} {e.uid}] APPEND completed"
+
+    # -- selected ------------------------------------------------------------------
+    def cmd_CHECK(self, tag, args):
+        return None
+
+    def cmd_CLOSE(self, tag, args):
+        if not self.readonly:
+            self._expunge(None, send=False)
+        self.folder, self.view = None, []
+
+    def cmd_UNSELECT(self, tag, args):
+        self.folder, self.view = None, []
+
+    def _expunge(self, uids, send=True):
+        doomed = [e for e in self.view if "\\Deleted" in e.flags and (uids is None or in_set(e.uid, uids))]
+        if not doomed:
+            return
+        self.folder.remove(doomed)
+        gone = {e.key for e in doomed}
+        for i in range(len(self.view) - 1, -1, -1):
+            if self.view[i].key in gone:
+                del self.view[i]
+                if send:
+                    self.untagged(f"{i + 1} EXPUNGE")
+
+    def cmd_EXPUNGE(self, tag, args, uid):
+        if self.readonly:
+            raise No("[READ-ONLY] folder is read-only")
+        ranges = None
+        if uid:
+            if len(args) != 1:
+                raise Bad("UID EXPUNGE set")
+            ranges = parse_set(str(args[0]), self.view[-1].uid if self.view else 0)
+        self._expunge(ranges)
+
+    def _flags(self, tok) -> list[str]:
+        items = tok if isinstance(tok, list) else [tok]
+        out = []
+        for f in items:
+            f = astring(f)
+            if f.startswith("\\"):
+                match = next((s for s in SYSTEM_FLAGS if s.lower() == f.lower()), None)
+                if match is None:
+                    raise Bad(f"unknown system flag {f}")
+                out.append(match)
+            elif re.fullmatch(r"[!#$&'+,\-./0-9:;<=>?@A-Z^_`a-z|}~]{1,64}", f):
+                out.append(f)
+            else:
+                raise Bad(f"bad flag {f!r}")
+        return out
+
+    def cmd_STORE(self, tag, args, uid):
+        if len(args) != 3:
+            raise Bad("STORE set [+-]FLAGS[.SILENT] (flags)")
+        if self.readonly:
+            raise No("[READ-ONLY] folder is read-only")
+        what = str(args[1]).upper()
+        m = re.fullmatch(r"([+-]?)FLAGS(\.SILENT)?", what)
+        if not m:
+            raise Bad(f"bad STORE item {args[1]}")
+        flags = set(self._flags(args[2]))
+        for seq, e in self.messages(str(args[0]), uid):
+            new = e.flags | flags if m.group(1) == "+" else e.flags - flags if m.group(1) == "-" else set(flags)
+            self.folder.set_flags(e, new)
+            if not m.group(2):
+                self.untagged(f"{seq} FETCH ({'UID %d ' % e.uid if uid else ''}FLAGS ({' '.join(sorted(e.flags))}))")
+
+    def cmd_COPY(self, tag, args, uid, move=False):
+        if len(args) != 2:
+            raise Bad("COPY set mailbox")
+        name = self.mailbox_arg(args[1])
+        if name not in self.lab.store.folders(self.user):
+            raise No(f"[TRYCREATE] no folder {name}")
+        if move and self.readonly:
+            raise No("[READ-ONLY] folder is read-only")
+        target = self.lab.store.folder(self.user, name)
+        src, dst = [], []
+        msgs = self.messages(str(args[0]), uid)
+        for seq, e in msgs:
+            n = target.add(self.folder.raw(e), e.flags - {"\\Recent"}, e.internaldate)
+            src.append(str(e.uid))
+            dst.append(str(n.uid))
+        code = f"[COPYUID {target.uidvalidity} {','.join(src)} {','.join(dst)}] " if src else ""
+        if move and msgs:
+            if target is not self.folder:
+                self.write(f"* OK {code}moved\r\n".encode())
+                code = ""
+                self.folder.remove([e for _, e in msgs])
+                gone = {e.key for _, e in msgs}
+                for i in range(len(self.view) - 1, -1, -1):
+                    if self.view[i].key in gone:
+                        del self.view[i]
+                        self.untagged(f"{i + 1} EXPUNGE")
+        return code + ("MOVE" if move else "COPY") + " completed"
+
+    def cmd_MOVE(self, tag, args, uid):
+        return self.cmd_COPY(tag, args, uid, move=True)
+
+    # -- SEARCH --------------------------------------------------------------------
+    def cmd_SEARCH(self, tag, args, uid):
+        if args and str(args[0]).upper() == "CHARSET":
+            if len(args) < 2 or astring(args[1]).upper() not in ("UTF-8", "US-ASCII"):
+                raise No("[BADCHARSET (UTF-8 US-ASCII)] charset not supported")
+            args = args[2:]
+        if not args:
+            raise Bad("SEARCH needs criteria")
+        pred = self._criteria(list(args))
+        hits = [str(e.uid if uid else seq) for seq, e in enumerate(self.view, 1) if pred(seq, e, _Lazy(self.folder, e))]
+        self.untagged("SEARCH" + ("" if not hits else " " + " ".join(hits)))
+
+    def _criteria(self, toks: list):
+        preds = []
+        while toks:
+            preds.append(self._key(toks))
+        return lambda s, e, m: all(p(s, e, m) for p in preds)
+
+    def _key(self, toks: list):
+        tok = toks.pop(0)
+        if isinstance(tok, list):
+            inner = self._criteria(list(tok))
+            return inner
+
+        def arg():
+            if not toks:
+                raise Bad(f"{tok} needs an argument")
+            return astring(toks.pop(0))
+
+        k = astring(tok).upper()
+        flag_keys = {"ANSWERED": "\\Answered", "DELETED": "\\Deleted", "DRAFT": "\\Draft", "FLAGGED": "\\Flagged", "SEEN": "\\Seen"}
+        if k == "ALL":
+            return lambda s, e, m: True
+        if k in flag_keys:
+            f = flag_keys[k]
+            return lambda s, e, m: f in e.flags
+        if k.startswith("UN") and k[2:] in flag_keys:
+            f = flag_keys[k[2:]]
+            return lambda s, e, m: f not in e.flags
+        if k in ("NEW", "RECENT"):
+            return lambda s, e, m: k == "NEW" and "\\Seen" not in e.flags and False
+        if k == "OLD":
+            return lambda s, e, m: True
+        if k in ("KEYWORD", "UNKEYWORD"):
+            kw = arg()
+            return (lambda s, e, m: kw in e.flags) if k == "KEYWORD" else (lambda s, e, m: kw not in e.flags)
+        if k in ("FROM", "TO", "CC", "BCC", "SUBJECT"):
+            needle = arg().lower()
+            return lambda s, e, m: needle in m.header(k).lower()
+        if k == "HEADER":
+            name, needle = arg(), arg().lower()
+            return lambda s, e, m: (name.lower() in m.names()) and needle in m.header(name).lower()
+        if k == "BODY":
+            needle = arg().lower()
+            return lambda s, e, m: needle in m.body().lower()
+        if k == "TEXT":
+            needle = arg().lower()
+            return lambda s, e, m: needle in m.text().lower()
+        if k in ("BEFORE", "ON", "SINCE"):
+            d = parse_search_date(arg())
+            op = {"BEFORE": lambda x: x < d, "ON": lambda x: x == d, "SINCE": lambda x: x >= d}[k]
+            return lambda s, e, m: op(datetime.fromtimestamp(e.internaldate, timezone.utc).date())
+        if k in ("SENTBEFORE", "SENTON", "SENTSINCE"):
+            d = parse_search_date(arg())
+            op = {"SENTBEFORE": lambda x: x < d, "SENTON": lambda x: x == d, "SENTSINCE": lambda x: x >= d}[k]
+            return lambda s, e, m: m.sent() is not None and op(m.sent())
+        if k in ("LARGER", "SMALLER"):
+            try:
+                n = int(arg())
+            except ValueError:
+                raise Bad(f"{k} needs a number") from None
+            return (lambda s, e, m: self.folder.size(e) > n) if k == "LARGER" else (lambda s, e, m: self.folder.size(e) < n)
+        if k == "UID":
+            ranges = parse_set(arg(), self.view[-1].uid if self.view else 0)
+            return lambda s, e, m: in_set(e.uid, ranges)
+        if k == "NOT":
+            if not toks:
+                raise Bad("NOT needs a key")
+            p = self._key(toks)
+            return lambda s, e, m: not p(s, e, m)
+        if k == "OR":
+            if len(toks) < 2:
+                raise Bad("OR needs two keys")
+            a = self._key(toks)
+            b = self._key(toks)
+            return lambda s, e, m: a(s, e, m) or b(s, e, m)
+        if re.fullmatch(r"[\d*:,]+", k):
+            ranges = parse_set(k, len(self.view))
+            return lambda s, e, m: in_set(s, ranges)
+        raise Bad(f"unknown search key {tok}")
+
+    # -- FETCH ---------------------------------------------------------------------
+    def cmd_FETCH(self, tag, args, uid):
+        if len(args) != 2:
+            raise Bad("FETCH set items")
+        spec = args[1]
+        if isinstance(spec, str) and not isinstance(spec, Quoted):
+            macro = {"ALL": ["FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE"],
+                     "FAST": ["FLAGS", "INTERNALDATE", "RFC822.SIZE"],
+                     "FULL": ["FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODY"]}.get(spec.upper())
+            items = macro or [spec]
+        elif isinstance(spec, list):
+            items = spec
+        else:
+            raise Bad("bad FETCH items")
+        items = [astring(i) if not isinstance(i, list) else i for i in items]
+        if any(isinstance(i, list) for i in items):
+            raise Bad("bad FETCH items")
+        if uid and not any(i.upper() == "UID" for i in items):
+            items = ["UID"] + items
+        for i in items:
+            if not (i.upper() in ("UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODYSTRUCTURE", "BODY", "RFC822", "RFC822.HEADER", "RFC822.TEXT") or _SECTION.match(i)):
+                raise Bad(f"unknown FETCH item {i}")
+        for seq, e in self.messages(str(args[0]), uid):
+            try:
+                self.write(self._fetch_one(seq, e, items))
+            except StoreError:
+                continue
+
+    def _fetch_one(self, seq, e, items) -> bytes:
+        f = self.folder
+        out = []
+        data = ent = None
+        set_seen = False
+
+        def wire():
+            nonlocal data
+            if data is None:
+                data = f.wire(e)
+            return data
+
+        def entity():
+            nonlocal ent
+            if ent is None:
+                ent = Entity(wire())
+            return ent
+
+        for item in items:
+            up = item.upper()
+            if up == "UID":
+                out.append(b"UID %d" % e.uid)
+            elif up == "FLAGS":
+                continue  # added at the end, after \Seen may have been set
+            elif up == "INTERNALDATE":
+                out.append(b'INTERNALDATE "' + imap_date(e.internaldate).encode() + b'"')
+            elif up == "RFC822.SIZE":
+                out.append(b"RFC822.SIZE %d" % f.size(e))
+            elif up == "ENVELOPE":
+                out.append(b"ENVELOPE " + envelope(entity().headers))
+            elif up in ("BODYSTRUCTURE", "BODY"):
+                out.append(up.encode() + b" " + bodystructure(entity(), extensible=up == "BODYSTRUCTURE"))
+            elif up == "RFC822":
+                out.append(b"RFC822 " + imap_string(wire()) if False else b"RFC822 {%d}\r\n" % len(wire()) + wire())
+                set_seen = True
+            elif up == "RFC822.HEADER":
+                h = entity().header
+                out.append(b"RFC822.HEADER {%d}\r\n" % len(h) + h)
+            elif up == "RFC822.TEXT":
+                b = entity().body
+                out.append(b"RFC822.TEXT {%d}\r\n" % len(b) + b)
+                set_seen = True
+            else:
+                m = _SECTION.match(item)
+                name, section, start, length = m.group(1).upper(), m.group(2), m.group(3), m.group(4)
+                content = self._section(entity(), section)
+                label = f"{name.replace('.PEEK', '')}[{section.upper()}]"
+                if start is not None:
+                    s = int(start)
+                    content = content[s: s + int(length) if length is not None else None]
+                    label += f"<{s}>"
+                out.append(label.encode() + b" {%d}\r\n" % len(content) + content)
+                if ".PEEK" not in name:
+                    set_seen = True
+        if set_seen and not self.readonly and "\\Seen" not in e.flags:
+            f.set_flags(e, e.flags | {"\\Seen"})
+            if not any(i.upper() == "FLAGS" for i in items):
+                out.append(b"FLAGS (" + " ".join(sorted(e.flags)).encode() + b")")
+        if any(i.upper() == "FLAGS" for i in items):
+            out.append(b"FLAGS (" + " ".join(sorted(e.flags)).encode() + b")")
+        return b"* %d FETCH (" % seq + b" ".join(out) + b")\r\n"
+
+    def _section(self, ent: Entity, section: str) -> bytes:
+        m = re.fullmatch(r"((?:\d+\.)*\d+)?\.?(HEADER\.FIELDS\.NOT|HEADER\.FIELDS|HEADER|TEXT|MIME)?\s*(\(.*\))?", section.strip(), re.I)
+        if not m:
+            raise Bad(f"bad section {section!r}")
+        part, what, fields = m.group(1) or "", (m.group(2) or "").upper(), m.group(3)
+        try:
+            target = ent.part(part) if part else ent
+        except LookupError:
+            return b""
+        if what in ("HEADER", "HEADER.FIELDS", "HEADER.FIELDS.NOT", "TEXT") and part and target.ctype == "message/rfc822":
+            target = target.children[0]
+        if not what:
+            return target.body if part else target.raw
+        if what == "MIME":
+            return target.header
+        if what == "TEXT":
+            return target.body
+        if what == "HEADER":
+            return target.header
+        if not fields:
+            raise Bad(f"{what} needs a list of fields")
+        names = {n.lower() for n in re.findall(r"[^\s()\"]+", fields)}
+        keep_if = (lambda n: n in names) if what == "HEADER.FIELDS" else (lambda n: n not in names)
+        out, current = [], False
+        for line in target.header.split(b"\r\n"):
+            if not line:
+                continue
+            if line[:1] in (b" ", b"\t"):
+                if current:
+                    out.append(line)
+                continue
+            current = keep_if(line.split(b":", 1)[0].strip().decode("ascii", "replace").lower())
+            if current:
+                out.append(line)
+        return b"\r\n".join(out) + (b"\r\n" if out else b"") + b"\r\n"
+
+    # -- IDLE ------------------------------------------------------------------------
+    def cmd_IDLE(self, tag, args):
+        self.write(b"+ idling\r\n")
+        self._detail = "idle"
+        sock = self.connection
+        deadline = time.monotonic() + self.lab.idle_timeout
+        while time.monotonic() < deadline:
+            if self.folder is not None and self.folder.version != getattr(self, "_version", -1):
+                self.sync(refresh=False)
+            try:
+                ready, _, _ = select.select([sock], [], [], 0.2)
+            except (OSError, ValueError):
+                raise ConnectionError() from None
+            if self.folder is not None:
+                self.folder.refresh()
+            if ready:
+                line = self.readline()
+                if line is None:
+                    raise ConnectionError()
+                if line.strip().upper() == b"DONE":
+                    return "IDLE terminated"
+                raise Bad("expected DONE")
+        self.untagged("BYE idle too long")
+        raise ConnectionError()
+
+
+class _Lazy:
+    """Parsed views of one message, computed once per SEARCH hit test."""
+
+    def __init__(self, folder, entry):
+        self.folder, self.entry = folder, entry
+        self._ent = self._msg = None
+
+    def _entity(self):
+        if self._ent is None:
+            self._ent = Entity(self.folder.wire(self.entry))
+        return self._ent
+
+    def names(self):
+        return {k.lower() for k in self._entity().headers.keys()}
+
+    def header(self, name) -> str:
+        from ..mail.message import decode_header
+
+        return " ".join(decode_header(v) for v in self._entity().headers.get_all(name) or [])
+
+    def sent(self):
+        from ..mail.store import _date
+
+        d = _date(self._entity().headers.get("Date"))
+        return d.date() if d else None
+
+    def message(self):
+        if self._msg is None:
+            self._msg = email.message_from_bytes(self.folder.wire(self.entry), policy=email.policy.default)
+        return self._msg
+
+    def body(self) -> str:
+        texts = []
+        for part in self.message().walk():
+            if part.get_content_maintype() == "text":
+                try:
+                    texts.append(part.get_content())
+                except (LookupError, ValueError, KeyError, AssertionError):
+                    texts.append((part.get_payload(decode=True) or b"").decode("utf-8", "replace"))
+        return "\n".join(texts)
+
+    def text(self) -> str:
+        return self._entity().header.decode("utf-8", "replace") + "\n" + self.body()
+
+
+class IMAPLab(MailLab):
+    kind = "imap"
+    scheme = "imap"
+    handler = IMAPHandler
+
+    def __init__(self, store=None, *, max_literal=25 * 1024 * 1024, idle_timeout=1800, failure_delay=0.0, **kwargs):
+        super().__init__(store, **kwargs)
+        self.max_literal = int(max_literal)
+        self.idle_timeout = float(idle_timeout)
+        self.failure_delay = float(failure_delay)
+
+
+def serve(store=None, *, name=None, host="127.0.0.1", port=0, users=None, starttls=False, tls=False,
+          hostname="netbook.lab", max_literal=25 * 1024 * 1024) -> IMAPLab:
+    """Start netbook's IMAP4rev1 server over ``store`` (default: the shared
+    temporary store) on 127.0.0.1 (a free port).  ``users={"alice": "pw"}``
+    checks passwords; without, any login opens that mailbox.  ``starttls``
+    offers STARTTLS with a generated certificate (``srv.cert``); ``tls=True``
+    speaks IMAP over TLS from the first byte (``imaps://``)."""
+    return IMAPLab(store, name=name, host=host, port=port, users=users, starttls=starttls, tls=tls,
+                   hostname=hostname, max_literal=max_literal).start()

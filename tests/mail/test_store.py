@@ -1,0 +1,62 @@
+import os
+
+import pytest
+
+from netbook.mail.store import MailStore, StoreError, check_folder, check_user
+
+
+def test_deliver_and_reopen_keeps_flags(tmp_path):
+    st = MailStore(tmp_path / "m")
+    e = st.deliver("Alice", b"From: bob@x\nSubject: one\n\nbody\n")
+    st.deliver("alice", b"From: bob@x\nSubject: two\n\nbody\n")
+    f = st.folder("alice")
+    assert [x.uid for x in f.snapshot()] == [1, 2]
+    assert f.size(e) == len(b"From: bob@x\r\nSubject: one\r\n\r\nbody\r\n")
+    f.set_flags(e, {"\\Seen", "\\Flagged", "custom"})
+    # a second store over the same folder sees the Maildir flags on disk
+    again = MailStore(tmp_path / "m").folder("alice")
+    flags = {x.uid: x.flags for x in again.snapshot()}
+    assert flags[1] == {"\\Seen", "\\Flagged"} and flags[2] == set()
+    df = st.to_frame()
+    assert list(df["subject"]) == ["one", "two"] and set(df["user"]) == {"alice"}
+    assert len(st.deliveries.to_frame()) == 2
+
+
+@pytest.mark.parametrize("name", ["../etc", "a/b", "", ".hidden", "x" * 100, "a\r\nb", "a..b"])
+def test_user_names_that_could_escape_are_refused(name):
+    with pytest.raises(StoreError):
+        check_user(name)
+
+
+@pytest.mark.parametrize("name", ["../x", "a/b", "", "a..b", ".x", "é"])
+def test_folder_names_refused(name):
+    with pytest.raises(StoreError):
+        check_folder(name)
+
+
+def test_folders_create_rename_delete(store):
+    store.folder("bob", "Work", create=True)
+    store.folder("bob", "Work.2026", create=True)
+    assert store.folders("bob") == ["INBOX", "Work", "Work.2026"]
+    store.rename_folder("bob", "Work.2026", "Old")
+    assert "Old" in store.folders("bob")
+    store.delete_folder("bob", "Old")
+    assert store.folders("bob") == ["INBOX", "Work"]
+    with pytest.raises(StoreError):
+        store.delete_folder("bob", "INBOX")
+    with pytest.raises(StoreError):
+        store.folder("bob", "Missing")
+
+
+def test_external_files_are_picked_up(store):
+    f = store.folder("carol", create=True)
+    store.maildir("carol").add(b"Subject: dropped in\n\nx\n")
+    assert f.refresh() is True
+    assert [e.uid for e in f.snapshot()] == [1]
+
+
+def test_oversized_message_refused(tmp_path):
+    st = MailStore(tmp_path / "m", max_message=100)
+    with pytest.raises(StoreError, match="exceeds"):
+        st.deliver("a", b"x" * 200)
+    assert not os.listdir(tmp_path / "m") or st.folder("a").snapshot() == []
