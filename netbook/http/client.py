@@ -333,8 +333,9 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
     (no socket).  Network failures raise one clear ``NetworkError``.
     """
     scheme = urllib.parse.urlsplit(url).scheme.lower() if isinstance(url, str) else ""
-    if scheme in _MAIL_SCHEMES:
-        return _open_mail(url)
+    if scheme in _MAIL_SCHEMES:  # a mail folder view; auth=(user, password) or the URL's own credentials
+        opts = {"password": auth[1]} if isinstance(auth, (tuple, list)) and len(auth) == 2 else {}
+        return _open_mail(url, **opts)
     if not isinstance(url, str) or not scheme:
         raise UnsupportedURL(f"not a URL: {url!r} (expected scheme://...)")
     if scheme not in ("http", "https", "file", "data", "ftp"):

@@ -177,16 +177,25 @@ def test_unsupported_and_bad_urls():
         nb.fetch("not a url")
 
 
-def test_mail_schemes_dispatch_or_clear_error():
+def test_mail_schemes_open_the_mail_folder_views():
+    """%fetch imap://… and pop://… open the same views as nb.mail.IMAP/POP3."""
+    import netbook.mail
+
+    lab = nb.lab("mail", users={"alice": "alice-pw"})
     try:
-        import netbook.mail  # noqa: F401
-    except ImportError:
-        with pytest.raises(UnsupportedURL, match="netbook.mail"):
-            nb.fetch("imap://user@127.0.0.1:1/INBOX")
-        with pytest.raises(UnsupportedURL, match="netbook.mail"):
-            nb.fetch("pop://user@127.0.0.1:1/")
-    else:  # pragma: no cover - only once the mail package is merged
-        pytest.skip("netbook.mail present: its own tests cover open_url")
+        nb.mail.send(url=lab.smtp.url, from_="bob@netbook.lab", to=["alice@netbook.lab"],
+                     subject="via fetch", body="hello")
+        host = f"{lab.imap.host}:{lab.imap.port}"
+        with nb.fetch(f"imap://alice@{host}/INBOX", auth=("alice", "alice-pw")) as imap:
+            assert isinstance(imap, netbook.mail.IMAP)
+            assert list(imap.headers()["subject"]) == ["via fetch"]
+            assert "alice-pw" not in repr(imap)
+        with nb.fetch(f"pop://alice:alice-pw@{lab.pop3.host}:{lab.pop3.port}") as pop:
+            assert isinstance(pop, netbook.mail.POP3)
+            assert list(pop.to_frame()["subject"]) == ["via fetch"]
+            assert "alice-pw" not in repr(pop)
+    finally:
+        lab.stop()
 
 
 def test_file_and_data_urls(tmp_path):

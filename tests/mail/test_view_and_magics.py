@@ -104,14 +104,8 @@ def test_lazy_source_for_huge_folders(mail_lab):
 
 
 @pytest.fixture
-def shell():
-    from IPython.core.interactiveshell import InteractiveShell
-
-    sh = InteractiveShell.instance()
-    from netbook.mail.magics import register
-
-    register(sh)
-    yield sh
+def shell(ipython):
+    return ipython  # the shared test shell with netbook's magics (tests/conftest.py)
 
 
 def test_smtp_magics(shell, mail_lab):
