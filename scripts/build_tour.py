@@ -57,6 +57,64 @@ CELLS = [
     code("squares = nb.LazySource(2**32, [nb.Column('i', 'int'), nb.Column('square', 'int')],\n"
          "                        lambda a, b: [(i, i * i) for i in range(a, b)], title='2**32 squares')\n"
          "nb.Table(squares)"),
+    md("## HTTP: `%fetch` speaks curl\n\n"
+       "`%fetch` takes curl's flags (or a pasted curl command); the result is a Response you can look at "
+       "(status, body, headers, cookies, timing, redirects, transcript) and compute on. "
+       "More in [01-http](01-http.ipynb)."),
+    code("import json\n"
+         "def api(environ, start_response):\n"
+         "    if environ['PATH_INFO'] == '/login':   # sets a cookie, then redirects\n"
+         "        start_response('302 Found', [('Set-Cookie', 'session=s3cr3t; Path=/; HttpOnly'), ('Location', '/books')])\n"
+         "        return [b'']\n"
+         "    start_response('200 OK', [('Content-Type', 'application/json')])\n"
+         "    return [json.dumps({'books': ['Dune', 'Emma'], 'cookie': environ.get('HTTP_COOKIE', '')}).encode()]\n"
+         "\n"
+         "api_srv = nb.serve.wsgi(api, name='tour-api')\n"
+         "%fetch -sL {api_srv.url}login -o r"),
+    code("print(r.json(), [h.status for h in r.history])\n"
+         "print(r.transcript)          # both hops as sent on the wire; the cookie value is masked"),
+    code("log = pd.Series(['https://shop.example.com/cart?utm_source=news', 'http://[::1',\n"
+         "                 'https://bob:pw@shop.example.com:8443/a?utm_source=ad'] * 2)\n"
+         "nb.url.split(log)[['scheme', 'host', 'port', 'password', 'error']].assign(utm=log.url.query_param('utm_source'))"),
+    md("## IP networks: `%ipnet`\n\n"
+       "Subnetting by hand, checked; and addresses as fast pandas columns. More in [04-ipnet](04-ipnet.ipynb)."),
+    code("%ipnet 10.0.0.0/22 --subnets 26"),
+    code("%ipnet 192.168.10.0/24 --plan 100,50,20,2"),
+    code("clients = pd.DataFrame({'client': ['10.1.2.3', '8.8.8.8', '10.1.2.77', '2001:db8::1', '1.2.3.04']})\n"
+         "clients['ip'] = nb.ip.parse(clients['client'], errors='coerce')\n"
+         "sites = pd.DataFrame({'network': ['10.0.0.0/8', '10.1.2.0/24', '8.8.8.0/24'], 'site': ['corp', 'lab', 'dns']})\n"
+         "nb.ip.lpm_join(clients, sites, on='ip').assign(private=clients['ip'].ip.is_private,\n"
+         "                                             net=clients['ip'].ip.network(24, v6=48))"),
+    md("## Mail: send, catch, read\n\n"
+       "`nb.lab('mail')` starts SMTP, POP3 and IMAP over one store; `%%smtp` sends the cell as a message. "
+       "More in [03-mail](03-mail.ipynb)."),
+    code("mail = nb.lab('mail', users={'alice': 'alice-pw', 'bob': 'bob-pw'})\n"
+         "smtp_url = mail.smtp.url"),
+    code("%%smtp --url {smtp_url} -o sent\n"
+         "From: bob@netbook.lab\n"
+         "To: alice@netbook.lab\n"
+         "Subject: Hello from the tour\n"
+         "Date: Mon, 02 Mar 2026 09:00:00 +0000\n"
+         "Message-ID: <tour@netbook.lab>\n"
+         "\n"
+         "Hi Alice!"),
+    code("with nb.mail.IMAP(mail.imap.url_for('alice') + '/INBOX', password='alice-pw') as imap:\n"
+         "    headers = imap.headers()[['uid', 'from', 'subject', 'size']]\n"
+         "mail.stop()\n"
+         "headers"),
+    md("## Web and RPC\n\n"
+       "XML-RPC, socketserver labs, WSGI environs and CGI, each one cell away. More in [02-web](02-web.ipynb)."),
+    code("def add(a: int, b: int) -> int:\n"
+         "    \"Add two numbers.\"\n"
+         "    return a + b\n"
+         "rpc = nb.serve.xmlrpc(add, name='tour-rpc')      # XML-RPC service; docs at rpc.doc_url\n"
+         "calc = nb.xmlrpc(rpc.url)\n"
+         "print(calc.add(2, 3))\n"
+         "calc.methods()[['name', 'signature', 'help']].head(1)"),
+    code("echo = nb.serve.tcp('echo', name='tour-echo')\n"
+         "with echo.connect() as c:\n"
+         "    print(c.ask('hello, socketserver'))\n"
+         "nb.wsgi.environ('POST /form?x=1', body={'name': 'Ada'}).to_frame().head(5)"),
     md("## Servers, listed and stopped\n\n`nb.servers()` and `%serve list` show what runs; `%serve stop all` stops it."),
     code("%serve list"),
     code("%serve stop all"),
