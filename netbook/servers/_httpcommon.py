@@ -82,6 +82,14 @@ class HTTPLogMixin(LabHandlerMixin):
         self._begin()
         self.wfile = _LoggingWriter(self.wfile, self)
 
+    def handle_one_request(self):
+        """One request, timed and logged (the row is written before the final flush)."""
+        self._begin()
+        try:
+            super().handle_one_request()
+        finally:
+            self._end()
+
     def _begin(self):
         self._t0 = time.perf_counter()
         self._status = ""

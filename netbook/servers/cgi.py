@@ -106,13 +106,6 @@ class CGIRequestHandler(HTTPLogMixin, BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "netbook-cgi"
 
-    def handle_one_request(self):
-        self._begin()
-        try:
-            super().handle_one_request()
-        finally:
-            self._end()
-
     def do_GET(self):
         self._run()
 

@@ -107,13 +107,6 @@ class LabHTTPRequestHandler(HTTPLogMixin, SimpleHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "netbook-http"
 
-    def handle_one_request(self):
-        self._begin()
-        try:
-            super().handle_one_request()
-        finally:
-            self._end()
-
     # -- the guards -------------------------------------------------------------
     def _root(self) -> str:
         return os.path.realpath(self.directory)

@@ -108,13 +108,6 @@ class LabXMLRPCServer(ThreadingLabHTTPServer, DocXMLRPCServer):
 class LabXMLRPCRequestHandler(HTTPLogMixin, DocXMLRPCRequestHandler):
     server_version = "netbook-xmlrpc"
 
-    def handle_one_request(self):
-        self._begin()
-        try:
-            super().handle_one_request()
-        finally:
-            self._end()
-
     def do_POST(self):
         try:
             length = int(self.headers.get("Content-Length") or 0)
