@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from .servers import get, kinds, registry, servers, starter, stop_all
 
+__all__ = ["get", "kinds", "registry", "servers", "stop_all", "list", "stop"]  # re-exported: nb.serve.stop_all() etc.
+
 
 def list():  # noqa: A001 - mirrors %serve list
     """The running lab servers as a Table."""

@@ -1,4 +1,3 @@
-import datetime as dt
 import threading
 
 import numpy as np

@@ -2,7 +2,6 @@ import json
 
 import numpy as np
 import pandas as pd
-import pytest
 
 import netbook as nb
 from netbook.table import Column, LazySource, StreamSource

@@ -91,7 +91,7 @@ def _echo_server():
     def run():
         conn, _ = srv.accept()
         with conn:
-            data = conn.recv(1024)
+            conn.recv(1024)
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nSet-Cookie: sid=topsecret\r\n\r\nok")
         srv.close()
 

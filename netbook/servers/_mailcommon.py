@@ -4,7 +4,6 @@ its final reply is sent, STARTTLS, and password checks."""
 from __future__ import annotations
 
 import hmac
-import socket
 import socketserver
 import ssl
 import time

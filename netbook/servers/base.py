@@ -263,6 +263,25 @@ class LabHandlerMixin:
                 self.lab._track(self._raw_request, False)
 
 
+def resolve_handler(handler, ready: dict, from_function, what: str = "handler"):
+    """A socketserver request handler class from a ready one's name, a
+    ``BaseRequestHandler`` subclass, or a plain function (``from_function``)."""
+    import inspect
+    import socketserver
+
+    if isinstance(handler, str):
+        try:
+            return ready[handler]
+        except KeyError:
+            raise ValueError(f"unknown {what} {handler!r}; ready ones: {', '.join(ready)}") from None
+    if inspect.isclass(handler) and issubclass(handler, socketserver.BaseRequestHandler):
+        return handler
+    if callable(handler):
+        return from_function(handler)
+    names = ", ".join(repr(n) for n in ready)
+    raise TypeError(f"{what}: {names}, a BaseRequestHandler subclass or a function")
+
+
 def timer() -> Callable[[], float]:
     """Milliseconds since the call."""
     t0 = time.perf_counter()

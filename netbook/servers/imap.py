@@ -21,7 +21,7 @@ import time
 from datetime import datetime, timezone
 
 from ..mail.mime import Entity, bodystructure, envelope, imap_string
-from ..mail.store import IMAP_TO_MAILDIR, StoreError
+from ..mail.store import StoreError
 from ._mailcommon import LineHandler, LineTooLong, MailLab
 
 __all__ = ["IMAPLab", "serve"]

@@ -13,7 +13,6 @@ import hmac
 import os
 import time
 
-from ..transcript import redact_line
 from ._mailcommon import LineHandler, LineTooLong, MailLab
 
 __all__ = ["POP3Lab", "serve"]

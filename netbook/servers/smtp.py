@@ -19,7 +19,6 @@ import asyncio
 import email.utils
 import hmac
 import re
-import socket
 import sys
 import time
 import logging
@@ -30,7 +29,6 @@ from dataclasses import dataclass
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult
 
-from ..errors import NetbookError
 from ..transcript import redact_line
 from .base import LabServer, free_port
 

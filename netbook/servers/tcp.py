@@ -13,7 +13,6 @@ of each connection.  ``srv.connect()`` is a small line client.
 """
 from __future__ import annotations
 
-import inspect
 import socket
 import socketserver
 import threading
@@ -21,7 +20,7 @@ import time
 from datetime import datetime, timezone
 
 from ..transcript import Transcript, trace_socket
-from .base import LabHandlerMixin, SocketServerLab
+from .base import LabHandlerMixin, SocketServerLab, resolve_handler
 
 __all__ = ["serve", "TCPLab", "EchoHandler", "DaytimeHandler", "ChatHandler", "LineClient", "daytime_text"]
 
@@ -188,16 +187,7 @@ HANDLERS = {"echo": EchoHandler, "daytime": DaytimeHandler, "chat": ChatHandler}
 
 def handler_class(handler):
     """The request handler class for a name, a class or a function."""
-    if isinstance(handler, str):
-        try:
-            return HANDLERS[handler]
-        except KeyError:
-            raise ValueError(f"unknown handler {handler!r}; ready ones: {', '.join(HANDLERS)}") from None
-    if inspect.isclass(handler) and issubclass(handler, socketserver.BaseRequestHandler):
-        return handler
-    if callable(handler):
-        return _function_handler(handler)
-    raise TypeError("handler: 'echo', 'daytime', 'chat', a BaseRequestHandler subclass or a function")
+    return resolve_handler(handler, HANDLERS, _function_handler, "handler")
 
 
 class _Server(socketserver.ThreadingTCPServer):

@@ -10,12 +10,11 @@ taken.  ``srv.send(data)`` sends one datagram and returns the reply.
 """
 from __future__ import annotations
 
-import inspect
 import socket
 import socketserver
 import time
 
-from .base import SocketServerLab
+from .base import SocketServerLab, resolve_handler
 from .tcp import daytime_text
 
 __all__ = ["serve", "UDPLab", "EchoHandler", "DaytimeHandler"]
@@ -53,16 +52,8 @@ HANDLERS = {"echo": EchoHandler, "daytime": DaytimeHandler}
 
 
 def handler_class(handler):
-    if isinstance(handler, str):
-        try:
-            return HANDLERS[handler]
-        except KeyError:
-            raise ValueError(f"unknown UDP handler {handler!r}; ready ones: {', '.join(HANDLERS)}") from None
-    if inspect.isclass(handler) and issubclass(handler, socketserver.BaseRequestHandler):
-        return handler
-    if callable(handler):
-        return _function_handler(handler)
-    raise TypeError("handler: 'echo', 'daytime', a BaseRequestHandler subclass or a function")
+    """The request handler class for a name, a class or a function."""
+    return resolve_handler(handler, HANDLERS, _function_handler, "UDP handler")
 
 
 class _CountingSocket:

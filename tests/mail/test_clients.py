@@ -222,7 +222,6 @@ def test_catcher_relays_into_dovecot_folder_read_by_imap(dovecot, tmp_path):
 
 
 def test_clients_starttls_against_lab_certificate(tmp_path):
-    from netbook.mail.store import MailStore
 
     lab = nb.lab("mail", users=PASSWORDS, path=tmp_path / "tls", starttls=True, name="tls")
     try:
@@ -247,7 +246,6 @@ def test_clients_starttls_against_lab_certificate(tmp_path):
 def test_clients_over_implicit_tls(store):
     """smtps://, pops://, imaps:// against lab servers speaking TLS from the first byte."""
     import smtplib
-    import ssl
 
     with nb.serve.smtp(store, tls=True, name="smtps") as s, nb.serve.pop3(store, tls=True, name="pops") as p, \
             nb.serve.imap(store, tls=True, name="imaps") as i:

@@ -1,10 +1,8 @@
 import imaplib
-import re
 import socket
 import ssl
 import subprocess
 import threading
-import time
 from email.message import EmailMessage
 
 import pytest

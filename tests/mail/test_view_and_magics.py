@@ -1,4 +1,3 @@
-import html
 import mailbox
 import os
 import re
