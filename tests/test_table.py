@@ -162,3 +162,8 @@ def test_static_views_follow_the_current_sort_and_filter():
     assert repr(t).startswith("20 rows × 3 columns")
     assert repr(t).splitlines()[2].startswith("193")
     assert ">193<" in t.static_html()
+
+
+def test_follow_is_offered_only_for_growing_sources():
+    assert nb.Table(StreamSource(["a"])).streaming
+    assert not nb.Table(frame()).streaming and not nb.Table(frame()).follow

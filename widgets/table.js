@@ -317,7 +317,7 @@ function render({ model, el }) {
     bFirst.disabled = bPrev.disabled = p.first;
     bNext.disabled = bLast.disabled = p.isLast;
     bFollow.classList.toggle("nb-on", !!model.get("follow"));
-    bFollow.style.display = model.get("follow") || model.get("sortable") ? "" : "none";
+    bFollow.style.display = model.get("follow") || model.get("streaming") ? "" : "none";
     const err = model.get("error");
     errorBar.textContent = err || "";
     errorBar.style.display = err ? "" : "none";

@@ -55,6 +55,7 @@ class Table(anywidget.AnyWidget):
     error = t.Unicode("").tag(sync=True)
     loading = t.Bool(False).tag(sync=True)
     follow = t.Bool(False).tag(sync=True)
+    streaming = t.Bool(False).tag(sync=True)  # the source grows: offer "follow"
     selected_keys = t.List().tag(sync=True)
 
     def __init__(self, source=None, *, page_size: int = 25, formats=None, title: str = "", follow=None, **kwargs):
@@ -76,6 +77,7 @@ class Table(anywidget.AnyWidget):
             sortable=bool(src.sortable),
             filterable=bool(src.filterable),
             follow=bool(hasattr(src, "append") if follow is None else follow),
+            streaming=bool(hasattr(src, "append")),
             query={"start": "0", "size": int(page_size), "sort": [], "text": "", "columns": {}},
             **kwargs,
         )
