@@ -165,6 +165,9 @@ class LabSMTP(SMTP):
         await super().push(status)
 
 
+_INLINE_BYTES = 256 * 1024  # up to this much per message is written on the event loop
+
+
 class CatcherHandler:
     """The aiosmtpd handler: checks recipients, stores, prints or relays."""
 
@@ -224,9 +227,16 @@ class CatcherHandler:
                 out.append(f"{user}#{e.uid}")
             return out
 
-        # file I/O off the event loop: other sessions keep talking meanwhile
+        # A lab store writes one small file per copy (no fsync): cheaper on
+        # the event loop than a hop to a thread and back (the hop, and the
+        # GIL handoffs it brings, cost more than the write).  An fsync
+        # (durable store) or a big message goes to the I/O thread, so other
+        # sessions keep talking meanwhile.
         try:
-            stored = await asyncio.get_running_loop().run_in_executor(self.lab._executor, deliver)
+            if self.lab.store.durable or len(content) * len(envelope.rcpt_tos) > _INLINE_BYTES:
+                stored = await asyncio.get_running_loop().run_in_executor(self.lab._executor, deliver)
+            else:
+                stored = deliver()
         except Exception as e:  # noqa: BLE001 - the client gets a 451, the server lives
             server.note(f"store failed: {type(e).__name__}: {e}")
             return "451 4.3.0 could not store the message"
