@@ -112,20 +112,23 @@ class Transcript:
             raise ValueError(f"direction must be {CLIENT!r} or {SERVER!r}")
         if not data:
             return
-        data = bytes(data)
+        if type(data) is not bytes:
+            data = bytes(data)
+        n = len(data)
+        entries = self.entries
         with self._lock:
-            self.total[direction] += len(data)
+            self.total[direction] += n
             room = self.max_bytes - self.stored
             if room <= 0:
                 return
-            if len(data) > room:
+            if n > room:
                 data = data[:room]
-            self.stored += len(data)
-            last = self.entries[-1] if self.entries else None
-            if last is not None and last.direction == direction:
-                last.data += data  # keep one entry per turn of the conversation
+                n = room
+            self.stored += n
+            if entries and entries[-1].direction == direction:
+                entries[-1].data += data  # keep one entry per turn of the conversation
             else:
-                self.entries.append(Entry(time.time(), direction, data))
+                entries.append(Entry(time.time(), direction, data))
 
     def sent(self, data: bytes) -> None:
         """Record client→server bytes."""

@@ -16,10 +16,12 @@ Every command is a row in ``srv.log``; every session a Transcript in
 from __future__ import annotations
 
 import asyncio
+import collections
 import email.utils
 import hmac
 import re
 import sys
+import threading
 import time
 import logging
 import warnings
@@ -29,7 +31,7 @@ from dataclasses import dataclass
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult
 
-from ..transcript import redact_line
+from ..transcript import CLIENT, SERVER, redact_line
 from .base import LabServer, free_port
 
 __all__ = ["SMTPLab", "serve", "Fault", "parse_fault"]
@@ -96,6 +98,7 @@ class LabSMTP(SMTP):
         self._status = ""
         self._logged_row = True
         self._detail = ""
+        self._peer = None  # "host:port", once known
         for name, method in list(self._smtp_methods.items()):
             self._smtp_methods[name] = self._logged(name, method)
 
@@ -139,7 +142,10 @@ class LabSMTP(SMTP):
         if self._logged_row:
             return
         self._logged_row = True
-        peer = self.session.peer if self.session else ""
+        peer = self._peer
+        if peer is None:
+            p = self.session.peer if self.session else ""
+            peer = self._peer = f"{p[0]}:{p[1]}" if isinstance(p, tuple) else str(p or "")
         self.lab.log_event(peer, self._request, self._status, self._nbytes,
                            round((time.perf_counter() - self._t0) * 1000, 3), self._detail)
 
@@ -151,18 +157,83 @@ class LabSMTP(SMTP):
 
     def data_received(self, data):
         if self.transcript is not None:
-            self.transcript.sent(data)
+            self.transcript.record(CLIENT, data)
         super().data_received(data)
 
     async def push(self, status):
-        line = status.encode("utf-8") if isinstance(status, str) else status
+        if isinstance(status, str):
+            text, line = status, status.encode("utf-8")
+        else:
+            text, line = status.decode("utf-8", "replace"), status
         if self.transcript is not None:
-            self.transcript.received(line + b"\r\n")
-        text = line.decode("utf-8", "replace")
+            self.transcript.record(SERVER, line + b"\r\n")
         self._status = text[:3]
-        if text[3:4] != "-" and not text.startswith("3") and getattr(self, "_logged_row", True) is False:
+        if text[3:4] != "-" and text[:1] != "3" and getattr(self, "_logged_row", True) is False:
             self._log_row()
         await super().push(status)
+
+
+def _settle(done):
+    for fut, result, exc in done:
+        if fut.cancelled():
+            continue
+        if exc is not None:
+            fut.set_exception(exc)
+        else:
+            fut.set_result(result)
+
+
+class _DeliveryWriter:
+    """One thread writing deliveries for the event loop, in batches.
+
+    Each DATA awaits its job's future, so the 250 reply still follows the
+    write (a client that got 250 finds the message in the store).  Unlike
+    ``run_in_executor`` (two futures, a wake-up of the loop and GIL
+    handoffs per message), busy sessions share one wake-up per batch.
+    """
+
+    def __init__(self, name: str):
+        self._jobs: collections.deque = collections.deque()
+        self._cv = threading.Condition(threading.Lock())
+        self._closing = False
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, loop, fn) -> asyncio.Future:
+        fut = loop.create_future()
+        with self._cv:
+            if self._closing:
+                raise RuntimeError("the delivery writer has stopped")
+            self._jobs.append((fut, fn))
+            if len(self._jobs) == 1:  # the writer may be waiting; a busy one looks again
+                self._cv.notify()
+        return fut
+
+    def _run(self):
+        while True:
+            with self._cv:
+                while not self._jobs and not self._closing:
+                    self._cv.wait()
+                if not self._jobs:
+                    return
+                batch = list(self._jobs)
+                self._jobs.clear()
+            done = []
+            for fut, fn in batch:
+                try:
+                    done.append((fut, fn(), None))
+                except Exception as e:  # noqa: BLE001 - handed to the awaiting session
+                    done.append((fut, None, e))
+            try:
+                batch[0][0].get_loop().call_soon_threadsafe(_settle, done)
+            except RuntimeError:  # the loop has closed: no session is waiting any more
+                pass
+
+    def stop(self, timeout: float = 10) -> None:
+        with self._cv:
+            self._closing = True
+            self._cv.notify()
+        self._thread.join(timeout)
 
 
 class CatcherHandler:
@@ -224,9 +295,10 @@ class CatcherHandler:
                 out.append(f"{user}#{e.uid}")
             return out
 
-        # file I/O off the event loop: other sessions keep talking meanwhile
+        # file I/O off the event loop, in batches (see _DeliveryWriter); the
+        # 250 is sent only once the message is written and indexed
         try:
-            stored = await asyncio.get_running_loop().run_in_executor(self.lab._executor, deliver)
+            stored = await self.lab._writer.submit(asyncio.get_running_loop(), deliver)
         except Exception as e:  # noqa: BLE001 - the client gets a 451, the server lives
             server.note(f"store failed: {type(e).__name__}: {e}")
             return "451 4.3.0 could not store the message"
@@ -331,9 +403,15 @@ class SMTPLab(LabServer):
                 kwargs.update(tls_context=ctx, require_starttls=False)
             if self.tls:
                 kwargs.update(ssl_context=ctx)
-        self._executor = ThreadPoolExecutor(2, thread_name_prefix=f"netbook-smtp-io-{self.name}")
+        self._executor = ThreadPoolExecutor(2, thread_name_prefix=f"netbook-smtp-io-{self.name}")  # relays
+        self._writer = _DeliveryWriter(f"netbook-smtp-store-{self.name}")
         self.controller = _Controller(self, CatcherHandler(self), **kwargs)
-        self.controller.start()
+        try:
+            self.controller.start()
+        except BaseException:
+            self._executor.shutdown(wait=False)
+            self._writer.stop()
+            raise
         self.controller._thread.name = f"netbook-smtp-{self.name}"
         self.port = self.controller.port
         self.transcripts.clear()  # the controller's readiness probe is not a session
@@ -343,6 +421,7 @@ class SMTPLab(LabServer):
             self.controller.stop()
         finally:
             self._executor.shutdown(wait=True)
+            self._writer.stop()
 
     @property
     def url(self) -> str:

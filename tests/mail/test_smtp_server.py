@@ -180,3 +180,47 @@ def test_auth_any_accepts_every_login(store):
         c.login("whoever", "whatever")
         assert c.sendmail("whoever@x", ["alice@netbook.lab"], MSG) == {}
         assert "auth ok for whoever" in set(srv.log.to_frame()["detail"])
+
+
+def test_concurrent_sessions_each_250_finds_its_message_stored(store):
+    """The delivery writer batches concurrent sessions' writes; a client that
+    got its 250 must still find its own message in the store at once."""
+    errors = []
+
+    def client(k):
+        try:
+            with smtplib.SMTP(srv.host, srv.port, timeout=10) as c:
+                for i in range(15):
+                    mid = f"<{k}.{i}@netbook.lab>"
+                    c.sendmail("bob@netbook.lab", [f"box{k}@netbook.lab"],
+                               f"Subject: m {k}.{i}\r\nMessage-ID: {mid}\r\n\r\nbody {k}.{i}\r\n".encode())
+                    f = store.folder(f"box{k}")
+                    assert any(mid.encode() in f.raw(e) for e in f.snapshot()[-1:]), mid
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    with nb.serve.smtp(store) as srv:
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert not errors, errors[0]
+        assert [len(store.folder(f"box{k}")) for k in range(4)] == [15] * 4
+        assert (srv.log.to_frame()["detail"].str.startswith("stored box")).sum() == 60
+    assert not [t for t in threading.enumerate() if t.name.startswith("netbook-smtp")]
+
+
+def test_store_failure_under_the_writer_is_a_451_and_the_server_lives(store, monkeypatch):
+    with nb.serve.smtp(store) as srv:
+        def broken(*a, **k):
+            raise OSError("disk full")
+
+        monkeypatch.setattr(store, "deliver", broken)
+        with smtplib.SMTP(srv.host, srv.port) as c, pytest.raises(smtplib.SMTPDataError) as e:
+            c.sendmail("bob@netbook.lab", ["alice@netbook.lab"], MSG)
+        assert e.value.smtp_code == 451
+        monkeypatch.undo()
+        with smtplib.SMTP(srv.host, srv.port) as c:
+            assert c.sendmail("bob@netbook.lab", ["alice@netbook.lab"], MSG) == {}
+        assert len(store.folder("alice")) == 1
