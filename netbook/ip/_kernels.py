@@ -21,6 +21,7 @@ __all__ = ["parse_addresses", "format_addresses", "locate128", "CHUNK"]
 
 CHUNK = 1 << 16  # rows per kernel call: the buffers stay in cache
 _U64 = np.uint64
+_I16 = np.int64(16)
 
 _HEXVAL = np.full(256, 255, dtype=np.uint8)
 for _c in b"0123456789":
@@ -121,11 +122,12 @@ _V4_SHAPES = None
 
 
 def _v4_shapes() -> np.ndarray:
-    """uint64[2**16]: key (dot bits | bit before the row) -> packed shifts
-    (octet 0 from A or C, octet 1 from C, octet 2 from B), 0 if no dotted quad."""
+    """uint64[2**16]: key (dot bits | bit before the row) -> four packed
+    shifts (octet 0 from A or C, octet 1 from C, octet 2 from B); all 255
+    (every read gives 0, a key the quad table refuses) if no dotted quad."""
     global _V4_SHAPES
     if _V4_SHAPES is None:
-        t = np.zeros(1 << 16, dtype=_U64)
+        t = np.full(1 << 16, 0xFFFFFFFF, dtype=_U64)
         for l0 in (1, 2, 3):
             for l1 in (1, 2, 3):
                 for l2 in (1, 2, 3):
@@ -135,7 +137,7 @@ def _v4_shapes() -> np.ndarray:
                         s2 = s1 + l1 + 1
                         key = (1 << (s0 - 1)) | (1 << (s1 - 1)) | (1 << (s2 - 1)) | (1 << (s2 + l2))
                         a0, c0 = (8 * s0, 255) if s0 <= 4 else (255, 8 * (s0 - 5))
-                        t[key] = a0 | (c0 << 8) | (8 * (s1 - 5) << 16) | (8 * (s2 - 8) << 24) | (1 << 63)
+                        t[key] = a0 | (c0 << 8) | (8 * (s1 - 5) << 16) | (8 * (s2 - 8) << 24)
         _V4_SHAPES = t
     return _V4_SHAPES
 
@@ -152,7 +154,7 @@ def _v4_windows(b: np.ndarray, ends: np.ndarray, lens: np.ndarray):
     M = W.view(np.uint8).reshape(n, 16)
     m = ((M == 46).view("<u8") * _MAGIC) >> _U64(56)
     dots = m[:, 0] | (m[:, 1] << _U64(8))
-    t = _U64(16) - lens.astype(_U64)  # a length over 16 wraps: every shift gives 0 (16: see ok)
+    t = (_I16 - lens).view(_U64)  # a length over 16 wraps: every shift gives 0 (16: see ok)
     key = ((dots >> t) << t) | ((_U64(1) << t) >> _U64(1))
     P = _v4_shapes().take(key.view(np.int64))
     AB = W.view("<u8").reshape(n, 2)
@@ -165,11 +167,12 @@ def _v4_windows(b: np.ndarray, ends: np.ndarray, lens: np.ndarray):
     v[:, 0] = T.take(f.view(np.int64))
     f = (C >> ((P >> _U64(16)) & m8)) & m24
     v[:, 1] = T.take(f.view(np.int64))
-    f = (B >> ((P >> _U64(24)) & m8)) & m24
+    f = (B >> (P >> _U64(24))) & m24
     v[:, 2] = T.take(f.view(np.int64))
     f = (B >> _U64(40)) ^ _U64(0x808080)
     v[:, 3] = T.take(f.view(np.int64))
-    ok = ((v.view("<u8").ravel() & _U64(0x8000800080008000)) == 0) & (P != 0) & (lens < 16)
+    # no shape: every shift was 255, every key 0, which the table refuses
+    ok = ((v.view("<u8").ravel() & _U64(0x8000800080008000)) == 0) & (lens < 16)
     val = v.astype(np.uint8).view(">u4").ravel().astype(np.uint32)
     val *= ok
     return val, ok
@@ -380,7 +383,7 @@ def _finish(n, values_at, results, missing):
     hi = np.zeros(n, dtype=_U64)
     lo = np.empty(n, dtype=_U64)
     ver = np.empty(n, dtype=np.uint8)
-    reasons = np.full(n, None, dtype=object).view(Reasons)
+    reasons = np.empty(n, dtype=object).view(Reasons)  # all None
     bad = []
     scope = None
     for c0, res in results:
