@@ -142,12 +142,12 @@ def _v4_shapes() -> np.ndarray:
     return _V4_SHAPES
 
 
-def _v4_windows(b: np.ndarray, ends: np.ndarray, lens: np.ndarray):
-    """Dotted quads: (value uint32, ok bool) for the rows ``b[end - len:end]``.
+def _v4_windows(b: np.ndarray, ends: np.ndarray, lens: np.ndarray, out=None):
+    """Dotted quads: (value, ok bool) for the rows ``b[end - len:end]``.
 
     ``b`` has at least 16 bytes before the first row.  ``ok`` is True exactly
     where the row is an IPv4 address the standard library accepts; ``value``
-    is 0 elsewhere.
+    (uint32, or written into the integer array ``out``) is 0 elsewhere.
     """
     n = len(ends)
     W = np.ndarray(shape=(len(b) - 15,), dtype="V16", buffer=b, strides=(1,))[ends - 16]
@@ -173,9 +173,11 @@ def _v4_windows(b: np.ndarray, ends: np.ndarray, lens: np.ndarray):
     v[:, 3] = T.take(f.view(np.int64))
     # no shape: every shift was 255, every key 0, which the table refuses
     ok = ((v.view("<u8").ravel() & _U64(0x8000800080008000)) == 0) & (lens < 16)
-    val = v.astype(np.uint8).view(">u4").ravel().astype(np.uint32)
-    val *= ok
-    return val, ok
+    val = v.astype(np.uint8).view(">u4").ravel()
+    if out is None:
+        out = np.empty(n, dtype=np.uint32)
+    np.multiply(val, ok, out=out)
+    return out, ok
 
 
 _LENMASK = np.array([0, 0xFF, 0xFFFF, 0xFFFFFF, 0], dtype=np.uint32)
@@ -375,25 +377,16 @@ def bad_rows(reasons) -> np.ndarray:
     return b if b is not None else np.flatnonzero(np.not_equal(reasons, None))
 
 
-def _finish(n, values_at, results, missing):
-    """Assemble chunk results; rows the fast path left go to ipaddress.
-
-    ``results`` holds ``(c0, (hi, lo, ver, ok))`` per chunk; ``hi`` may be
-    None (all zero)."""
-    hi = np.zeros(n, dtype=_U64)
-    lo = np.empty(n, dtype=_U64)
-    ver = np.empty(n, dtype=np.uint8)
+def _finish(n, values_at, results, missing, hi, lo, ver):
+    """Rows the fast path left go to ipaddress.  ``hi, lo, ver`` hold the
+    chunks' results already; ``results`` holds ``(c0, ok)`` per chunk."""
     reasons = np.empty(n, dtype=object).view(Reasons)  # all None
     bad = []
     scope = None
-    for c0, res in results:
-        h, l_, v, ok = res
-        c1 = c0 + len(v)
-        if h is not None:
-            hi[c0:c1] = h
-        lo[c0:c1], ver[c0:c1] = l_, v
+    for c0, ok in results:
         if ok.all():
             continue
+        c1 = c0 + len(ok)
         for i in np.flatnonzero(~ok & ~missing[c0:c1]):
             j = c0 + int(i)
             rh, rl, rv, rs, why = _stdlib_one(values_at(j))
@@ -407,27 +400,40 @@ def _finish(n, values_at, results, missing):
     return hi, lo, ver, scope, reasons
 
 
-def _v4_then(val, ok, rest_fn):
-    """(hi, lo, ver, ok) of a chunk: the dotted quads ``_v4_windows`` found,
-    and ``rest_fn(rows)`` -> (hi, lo, ver, ok) for the rows it did not."""
-    lo = val.astype(_U64)
-    ver = ok.view(np.uint8) << np.uint8(2)
+def _outputs(n):
+    return np.zeros(n, dtype=_U64), np.empty(n, dtype=_U64), np.empty(n, dtype=np.uint8)
+
+
+def _put(out, res):
+    """Write a (hi, lo, ver, ok) chunk result into the output slices; -> ok."""
+    h, l_, v, ok = res
+    out[0][:], out[1][:], out[2][:] = h, l_, v
+    return ok
+
+
+def _v4_then(b, ends, lens, out, rest_fn):
+    """Parse a chunk into the slices ``out = (hi, lo, ver)`` (hi zero): the
+    dotted quads by ``_v4_windows``, the rows it left by ``rest_fn(rows)`` ->
+    (hi, lo, ver, ok).  Returns ok."""
+    hi, lo, ver = out
+    _, ok = _v4_windows(b, ends, lens, out=lo)
+    np.left_shift(ok.view(np.uint8), np.uint8(2), out=ver)
     rest = np.flatnonzero(~ok)
     if not len(rest):
-        return None, lo, ver, ok
-    hi = np.zeros(len(ok), dtype=_U64)
+        return ok
     ok = ok.copy()
     h, l_, v, o = rest_fn(rest)
     hi[rest], lo[rest], ver[rest], ok[rest] = h, l_, v, o
-    return hi, lo, ver, ok
+    return ok
 
 
 _PAD = "\0" * 15  # the 16 bytes before the first row's window: no dots
 
 
-def _str_chunk(strs: list):
-    """(hi, lo, ver, ok) for a list of str; None when a value holds a newline.
-    Raises TypeError when an item is not a str (``str.join`` checks)."""
+def _str_chunk(strs: list, out):
+    """Parse a list of str into the slices ``out``; -> ok, or None when a
+    value holds a newline.  Raises TypeError when an item is not a str
+    (``str.join`` checks)."""
     n = len(strs)
     strs.insert(0, _PAD)
     strs.append("")
@@ -441,13 +447,13 @@ def _str_chunk(strs: list):
         return None
     lens = np.diff(nl)
     lens -= 1
-    val, ok = _v4_windows(b, nl[1:], lens)
-    return _v4_then(val, ok, lambda rest: _fast_chunk([strs[i] for i in rest.tolist()]))
+    return _v4_then(b, nl[1:], lens, out, lambda rest: _fast_chunk([strs[i] for i in rest.tolist()]))
 
 
-def _arrow_chunk(chunk, missing):
-    """(hi, lo, ver, ok) for a pyarrow string array: the dotted quads are read
-    from its offsets and data buffers, the other rows by ``_fast_buffer``."""
+def _arrow_chunk(chunk, missing, out):
+    """Parse a pyarrow string array into the slices ``out``; -> ok.  The
+    dotted quads are read from its offsets and data buffers, the other rows
+    by ``_fast_buffer``."""
     n = len(chunk)
     bufs = chunk.buffers()
     odt = np.int64 if pa_is_large(chunk.type) else np.int32
@@ -460,10 +466,8 @@ def _arrow_chunk(chunk, missing):
         b[16:-1] = np.frombuffer(bufs[2], dtype=np.uint8, count=s1 - s0, offset=s0)
     ends = off[1:] - (s0 - 16)
     lens = np.diff(off)
-    val, ok = _v4_windows(b, ends, lens)
-    if chunk.null_count:
-        ok &= ~missing
-        val *= ok
+    if chunk.null_count:  # a null row may have bytes: it must not parse
+        lens = np.where(missing, 1 << 20, lens)
 
     def rest_fn(rest):
         sub = chunk.take(rest)
@@ -474,7 +478,7 @@ def _arrow_chunk(chunk, missing):
             res = _fast_chunk(strs)
         return res
 
-    return _v4_then(val, ok, rest_fn)
+    return _v4_then(b, ends, lens, out, rest_fn)
 
 
 def pa_is_large(t) -> bool:
@@ -489,12 +493,14 @@ def parse_addresses_arrow(parr) -> tuple:
     n = len(parr)
     missing = parr.is_null().to_numpy(zero_copy_only=False) if parr.null_count else np.zeros(n, dtype=bool)
 
+    hi, lo, ver = _outputs(n)
+
     def work(c0):
         c1 = min(c0 + CHUNK, n)
-        return c0, _arrow_chunk(parr.slice(c0, c1 - c0), missing[c0:c1])
+        return c0, _arrow_chunk(parr.slice(c0, c1 - c0), missing[c0:c1], (hi[c0:c1], lo[c0:c1], ver[c0:c1]))
 
     results = _pmap(work, range(0, n, CHUNK))
-    return _finish(n, lambda j: parr[j].as_py(), results, missing)
+    return _finish(n, lambda j: parr[j].as_py(), results, missing, hi, lo, ver)
 
 
 def parse_addresses(values) -> tuple:
@@ -510,24 +516,26 @@ def parse_addresses(values) -> tuple:
     arr = np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) or values.dtype != object else values
     n = len(arr)
     missing = np.zeros(n, dtype=bool)
+    hi, lo, ver = _outputs(n)
 
     def work(c0):
         chunk = arr[c0:c0 + CHUNK]
+        c1 = c0 + len(chunk)
+        out = (hi[c0:c1], lo[c0:c1], ver[c0:c1])
         strs = chunk.tolist()
         try:  # all str (the common case): no per-row type or NA checks
-            res = _str_chunk(strs)
+            ok = _str_chunk(strs, out)
         except TypeError:
-            miss = np.asarray(pd.isna(chunk), dtype=bool)
-            missing[c0:c0 + len(chunk)] = miss
+            missing[c0:c1] = np.asarray(pd.isna(chunk), dtype=bool)
             isstr = np.fromiter((isinstance(v, str) for v in strs), dtype=bool, count=len(strs))
             strs = np.where(isstr, chunk, "").tolist()
-            res = _str_chunk(strs)
-        if res is None:  # a value holds a newline: those rows go row by row
-            res = _fast_chunk([s if "\n" not in s else "" for s in strs])
-        return c0, res
+            ok = _str_chunk(strs, out)
+        if ok is None:  # a value holds a newline: those rows go row by row
+            ok = _put(out, _fast_chunk([s if "\n" not in s else "" for s in strs]))
+        return c0, ok
 
     results = _pmap(work, range(0, n, CHUNK)) if n else []
-    return _finish(n, lambda j: arr[j], results, missing)
+    return _finish(n, lambda j: arr[j], results, missing, hi, lo, ver)
 
 
 # ---------------------------------------------------------------------------
