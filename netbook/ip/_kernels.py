@@ -4,11 +4,14 @@ An address is three numbers: ``hi`` and ``lo`` (uint64 halves of the
 128-bit value; IPv4 lives in ``lo``) and ``ver`` (uint8: 0 missing, 4, 6).
 IPv6 scope ids, when a column has any, live in an optional object array.
 
-Parsing is vectorized over the bytes of all strings joined into one buffer.
-The fast path accepts only the common, certainly valid spellings (dotted
-quads; IPv6 hextets with at most one ``::``); every other row goes to the
-standard library itself, so acceptance and error messages are exactly
-``ipaddress``'s.
+Parsing is vectorized over the bytes of all strings joined into one buffer
+(or, for pandas' arrow-backed strings, over the arrow data buffer and its
+offsets).  Dotted quads are read first, a whole row at a time, from the 16
+bytes that end where the row ends (``_v4_windows``); the rows left go to the
+per-token kernel (``_fast_buffer``: IPv6 hextets with at most one ``::``).
+The fast paths accept only certainly valid spellings; every other row goes
+to the standard library itself, so acceptance and error messages are
+exactly ``ipaddress``'s.
 """
 from __future__ import annotations
 
