@@ -22,7 +22,7 @@ import numpy as np
 
 __all__ = ["parse_addresses", "format_addresses", "locate128", "CHUNK"]
 
-CHUNK = 1 << 16  # rows per kernel call: the buffers stay in cache
+CHUNK = 1 << 14  # rows per kernel call: the buffers stay in cache (16K measured best for 16-byte windows)
 _U64 = np.uint64
 _I16 = np.int64(16)
 
