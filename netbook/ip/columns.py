@@ -42,10 +42,12 @@ def _series(values, name=None, index=None):
     return pd.Series(values, index=index, name=name)
 
 
-def _wrap(arr, like, name=None):
+def _wrap(arr, like, name=None, copy=None):
+    """A Series of ``arr`` shaped like ``like``; ``copy=False`` when ``arr``
+    is new and nobody else's (pandas 3 copies an array otherwise)."""
     if isinstance(like, pd.Series):
-        return pd.Series(arr, index=like.index, name=name if name is not None else like.name)
-    return pd.Series(arr, name=name)
+        return pd.Series(arr, index=like.index, name=name if name is not None else like.name, copy=copy)
+    return pd.Series(arr, name=name, copy=copy)
 
 
 def _addresses(values) -> IPArray:
@@ -84,8 +86,9 @@ def parse(values, errors: str = "raise", reasons: bool = False):
     """
     if errors not in ("raise", "coerce"):
         raise ValueError("errors must be 'raise' or 'coerce'")
-    arr, why = IPArray._parse(values.array if isinstance(values, pd.Series) else values, errors=errors)
-    out = _wrap(arr, values)
+    src = values.array if isinstance(values, pd.Series) else values
+    arr, why = IPArray._parse(src, errors=errors)
+    out = _wrap(arr, values, copy=None if arr is src else False)
     if reasons:
         return pd.DataFrame({"ip": out, "reason": pd.Series(why, index=out.index, dtype="str")})
     return out

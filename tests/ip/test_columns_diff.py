@@ -287,3 +287,42 @@ def test_parse_in_many_chunks_on_threads(texts):
             assert a is pd.NA and b is pd.NA, t
         else:
             assert a == ref and b == ref and str(a) == str(ref), t
+
+
+# dotted quads bent one byte at a time: the window kernel must refuse what
+# ipaddress refuses (lengths 15/16/17, a 5th octet, leading zeros, NUL, non-ASCII
+# digits, dots at the edges) and accept the rest, whatever the row before it
+def _bend(parts, at, ch, op):
+    q = ".".join(parts)
+    at %= len(q) + 1
+    return q if op == 0 else q[:at] + ch + q[at + (op == 2):]  # op 1 inserts, op 2 replaces
+
+
+_bent_quad = st.builds(
+    _bend,
+    st.lists(st.sampled_from(["0", "1", "9", "10", "99", "100", "199", "249", "255", "256", "300", "999", "00", "01", "1000", ""]),
+             min_size=3, max_size=5),
+    st.integers(0, 20), st.sampled_from(list("0123456789.:x /\x00\u0663é")), st.integers(0, 2))
+
+
+@SET
+@given(st.lists(st.one_of(_bent_quad, v4_ints.map(lambda x: str(ipaddress.IPv4Address(x))),
+                          v6_ints.map(lambda x: str(ipaddress.IPv6Address(x))), st.none()), min_size=1, max_size=60),
+       st.integers(0, 5))
+def test_dotted_quad_kernel_equals_stdlib(texts, cut):
+    from netbook.ip import _kernels as K
+
+    obj = nb.ip.parse(pd.Series(texts, dtype=object), errors="coerce", reasons=True)
+    arrow_full = pd.Series([None] * cut + texts, dtype="string[pyarrow]")
+    arrow = nb.ip.parse(arrow_full.iloc[cut:].reset_index(drop=True), errors="coerce")  # an arrow slice: offset != 0
+    for t, a, why, b in zip(texts, obj["ip"], obj["reason"], arrow):
+        ref = None if t is None else stdlib_or_none(t)
+        if ref is None:
+            assert a is pd.NA and b is pd.NA, t
+            if t is not None:  # the reason is the message of the stdlib class the text names
+                try:
+                    (ipaddress.IPv6Address if ":" in t else ipaddress.IPv4Address)(t)
+                except ValueError as e:
+                    assert why == K._short(str(e)), t
+        else:
+            assert a == ref and b == ref and str(a) == str(ref), t
