@@ -34,29 +34,35 @@ def decode_header(value) -> str:
         return " ".join(value.split())
 
 
-_HEADER_LINE = re.compile(rb"^([!-9;-~]+):[ \t]*(.*)$")
+_FIELD_NAME = re.compile(rb"[!-9;-~]+")
+
+
+def _header_block(raw: bytes) -> bytes:
+    """The header block: everything before the first empty line (LF or CRLF)."""
+    ends = [i for i in (raw.find(b"\n\n"), raw.find(b"\r\n\r\n")) if i >= 0]
+    return raw[: min(ends)] if ends else raw
 
 
 def quick_headers(raw: bytes, names=("from", "to", "subject", "date")) -> dict:
     """Selected headers of a message (or of a header block), decoded, fast:
-    no full MIME parse."""
-    want = set(names)
-    out: dict[str, str] = {}
-    head = raw.split(b"\n\n", 1)[0] if b"\n\n" in raw else raw.split(b"\r\n\r\n", 1)[0]
-    current = None
-    for line in head.replace(b"\r\n", b"\n").split(b"\n"):
-        if line[:1] in (b" ", b"\t") and current:
-            if current in want and current in out:
-                out[current] += " " + line.strip().decode("utf-8", "replace")
+    no full MIME parse (the first occurrence of a field wins; folded lines
+    are unfolded)."""
+    want = {n.lower().encode("ascii") for n in names}
+    found: dict[bytes, list[bytes]] = {}
+    current = None  # the value being unfolded, or None
+    for line in _header_block(raw).split(b"\n"):
+        if line[:1] in (b" ", b"\t"):
+            if current is not None:
+                current.append(line)
             continue
-        m = _HEADER_LINE.match(line)
-        if not m:
-            current = None
+        current = None
+        name, colon, value = line.partition(b":")
+        if not colon:
             continue
-        current = m.group(1).decode("ascii").lower()
-        if current in want and current not in out:
-            out[current] = m.group(2).decode("utf-8", "replace")
-    return {k: decode_header(v) for k, v in out.items()}
+        name = name.lower()
+        if name in want and name not in found and _FIELD_NAME.fullmatch(name):
+            current = found[name] = [value]
+    return {k.decode("ascii"): decode_header(b" ".join(v).decode("utf-8", "replace")) for k, v in found.items()}
 
 
 # ---------------------------------------------------------------------------

@@ -403,12 +403,21 @@ def _date(value):
 
 _HOST = socket.gethostname().replace("/", "\\057").replace(":", "\\072")
 _seq = itertools.count()
+_pid = os.getpid()  # os.getpid() is a system call each time; a forked child updates it
+
+
+def _after_fork() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_after_fork)
 
 
 def _unique_name() -> str:
     """A Maildir unique name (time.M<usec>P<pid>Q<n>.host), as mailbox makes them."""
     now = time.time()
-    return f"{int(now)}.M{int(now % 1 * 1e6)}P{os.getpid()}Q{next(_seq)}.{_HOST}"
+    return f"{int(now)}.M{int(now % 1 * 1e6)}P{_pid}Q{next(_seq)}.{_HOST}"
 
 
 _default: MailStore | None = None

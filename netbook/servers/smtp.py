@@ -16,12 +16,11 @@ Every command is a row in ``srv.log``; every session a Transcript in
 from __future__ import annotations
 
 import asyncio
-import collections
 import email.utils
+import functools
 import hmac
 import re
 import sys
-import threading
 import time
 import logging
 import warnings
@@ -86,9 +85,24 @@ def parse_fault(spec) -> Fault:
     return Fault(cmd.upper(), int(nth or 0), reply or "", float(delay or 0), action.lower() == "drop")
 
 
+@functools.lru_cache(maxsize=2048)
+def _parse_address(arg: str, local_part_limit: int):
+    """aiosmtpd's own MAIL/RCPT address parsing, remembered: a lab sees the
+    same few addresses again and again, and each parse builds a class and
+    runs the email header parser (a third of aiosmtpd's time per message)."""
+    probe = SMTP.__new__(SMTP)
+    probe.local_part_limit = local_part_limit
+    return SMTP._getaddr(probe, arg)
+
+
 class LabSMTP(SMTP):
     """aiosmtpd's SMTP with a transcript per session, a log row per command
     and scripted faults."""
+
+    def _getaddr(self, arg):
+        if len(arg) > 512:  # not worth remembering (and RFC 5321 paths are shorter)
+            return super()._getaddr(arg)
+        return _parse_address(arg, self.local_part_limit)
 
     def __init__(self, handler, lab: "SMTPLab", **kwargs):
         super().__init__(handler, **kwargs)
@@ -173,67 +187,19 @@ class LabSMTP(SMTP):
         await super().push(status)
 
 
-def _settle(done):
-    for fut, result, exc in done:
-        if fut.cancelled():
-            continue
-        if exc is not None:
-            fut.set_exception(exc)
-        else:
-            fut.set_result(result)
+#: messages up to this size are stored on the event loop, bigger ones by a worker thread
+INLINE_DELIVERY_BYTES = 256 * 1024
+
+_date_cache: tuple[int, str] = (0, "")
 
 
-class _DeliveryWriter:
-    """One thread writing deliveries for the event loop, in batches.
-
-    Each DATA awaits its job's future, so the 250 reply still follows the
-    write (a client that got 250 finds the message in the store).  Unlike
-    ``run_in_executor`` (two futures, a wake-up of the loop and GIL
-    handoffs per message), busy sessions share one wake-up per batch.
-    """
-
-    def __init__(self, name: str):
-        self._jobs: collections.deque = collections.deque()
-        self._cv = threading.Condition(threading.Lock())
-        self._closing = False
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self._thread.start()
-
-    def submit(self, loop, fn) -> asyncio.Future:
-        fut = loop.create_future()
-        with self._cv:
-            if self._closing:
-                raise RuntimeError("the delivery writer has stopped")
-            self._jobs.append((fut, fn))
-            if len(self._jobs) == 1:  # the writer may be waiting; a busy one looks again
-                self._cv.notify()
-        return fut
-
-    def _run(self):
-        while True:
-            with self._cv:
-                while not self._jobs and not self._closing:
-                    self._cv.wait()
-                if not self._jobs:
-                    return
-                batch = list(self._jobs)
-                self._jobs.clear()
-            done = []
-            for fut, fn in batch:
-                try:
-                    done.append((fut, fn(), None))
-                except Exception as e:  # noqa: BLE001 - handed to the awaiting session
-                    done.append((fut, None, e))
-            try:
-                batch[0][0].get_loop().call_soon_threadsafe(_settle, done)
-            except RuntimeError:  # the loop has closed: no session is waiting any more
-                pass
-
-    def stop(self, timeout: float = 10) -> None:
-        with self._cv:
-            self._closing = True
-            self._cv.notify()
-        self._thread.join(timeout)
+def _rfc5322_now() -> str:
+    """``formatdate()`` for the current second (computed once per second)."""
+    global _date_cache
+    now = int(time.time())
+    if _date_cache[0] != now:
+        _date_cache = (now, email.utils.formatdate(now, localtime=False))
+    return _date_cache[1]
 
 
 class CatcherHandler:
@@ -263,7 +229,7 @@ class CatcherHandler:
         content = envelope.original_content or b""
         server._nbytes = len(content)
         peer = session.peer[0] if session.peer else "unknown"
-        when = email.utils.formatdate(localtime=False)
+        when = _rfc5322_now()
         proto = "ESMTP" + ("S" if session.ssl else "") + ("A" if session.authenticated else "")
         received = (
             f"Received: from {session.host_name or 'unknown'} ([{peer}])\r\n\tby {self.lab.hostname} (netbook) "
@@ -295,10 +261,17 @@ class CatcherHandler:
                 out.append(f"{user}#{e.uid}")
             return out
 
-        # file I/O off the event loop, in batches (see _DeliveryWriter); the
-        # 250 is sent only once the message is written and indexed
+        # The 250 is sent only once the message is written and indexed.  A
+        # lab-sized message is written right here, on the event loop: a few
+        # file system calls (~0.1 ms) cost less than handing the job to a
+        # thread, whose every system call must win the GIL back from the
+        # loop.  Big messages go to a worker thread, so one large DATA
+        # never stalls the other sessions.
         try:
-            stored = await self.lab._writer.submit(asyncio.get_running_loop(), deliver)
+            if len(content) <= INLINE_DELIVERY_BYTES:
+                stored = deliver()
+            else:
+                stored = await asyncio.get_running_loop().run_in_executor(self.lab._executor, deliver)
         except Exception as e:  # noqa: BLE001 - the client gets a 451, the server lives
             server.note(f"store failed: {type(e).__name__}: {e}")
             return "451 4.3.0 could not store the message"
@@ -403,14 +376,13 @@ class SMTPLab(LabServer):
                 kwargs.update(tls_context=ctx, require_starttls=False)
             if self.tls:
                 kwargs.update(ssl_context=ctx)
-        self._executor = ThreadPoolExecutor(2, thread_name_prefix=f"netbook-smtp-io-{self.name}")  # relays
-        self._writer = _DeliveryWriter(f"netbook-smtp-store-{self.name}")
+        # relays, and deliveries of big messages
+        self._executor = ThreadPoolExecutor(2, thread_name_prefix=f"netbook-smtp-io-{self.name}")
         self.controller = _Controller(self, CatcherHandler(self), **kwargs)
         try:
             self.controller.start()
         except BaseException:
             self._executor.shutdown(wait=False)
-            self._writer.stop()
             raise
         self.controller._thread.name = f"netbook-smtp-{self.name}"
         self.port = self.controller.port
@@ -421,7 +393,6 @@ class SMTPLab(LabServer):
             self.controller.stop()
         finally:
             self._executor.shutdown(wait=True)
-            self._writer.stop()
 
     @property
     def url(self) -> str:

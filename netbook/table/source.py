@@ -577,7 +577,24 @@ class StreamSource(Source):
         return self._version
 
     def append(self, row: Sequence | dict) -> None:
-        self.extend([row])
+        if type(row) is not tuple or len(row) != len(self.columns):
+            self.extend([row])
+            return
+        # the common case (a server logging one row), without extend's generality
+        with self._lock:
+            rows = self._rows
+            rows.append(row)
+            if len(rows) > self.maxrows:
+                excess = len(rows) - self.maxrows
+                del rows[:excess]
+                self._offset += excess
+            self._version += 1
+            subs = list(self._subs) if self._subs else ()
+        for cb in subs:
+            try:
+                cb()
+            except Exception:  # a broken view must not break the server thread
+                pass
 
     def extend(self, rows: Iterable[Sequence | dict]) -> None:
         names = [c.name for c in self.columns]

@@ -183,8 +183,8 @@ def test_auth_any_accepts_every_login(store):
 
 
 def test_concurrent_sessions_each_250_finds_its_message_stored(store):
-    """The delivery writer batches concurrent sessions' writes; a client that
-    got its 250 must still find its own message in the store at once."""
+    """Concurrent sessions store on the event loop; a client that got its
+    250 must find its own message in the store at once."""
     errors = []
 
     def client(k):
@@ -211,14 +211,53 @@ def test_concurrent_sessions_each_250_finds_its_message_stored(store):
     assert not [t for t in threading.enumerate() if t.name.startswith("netbook-smtp")]
 
 
-def test_store_failure_under_the_writer_is_a_451_and_the_server_lives(store, monkeypatch):
+def test_big_message_is_stored_by_a_worker_thread_before_its_250(store, monkeypatch):
+    """Messages above INLINE_DELIVERY_BYTES are written off the event loop;
+    the 250 still waits for the write, and other sessions are served meanwhile."""
+    from netbook.servers import smtp as smtp_mod
+
+    writers = []
+    deliver = store.deliver
+
+    def slow_deliver(user, data, *a, **k):
+        writers.append(threading.current_thread().name)
+        if len(data) > smtp_mod.INLINE_DELIVERY_BYTES:
+            time.sleep(0.5)  # a slow disk: the small message below must not wait for it
+        return deliver(user, data, *a, **k)
+
+    monkeypatch.setattr(store, "deliver", slow_deliver)
+    big = b"Subject: big\r\n\r\n" + (b"x" * 998 + b"\r\n") * 400  # 400 kB
+    with nb.serve.smtp(store) as srv:
+        done = {}
+
+        def send_big():
+            with smtplib.SMTP(srv.host, srv.port, timeout=10) as c:
+                c.sendmail("bob@netbook.lab", ["big@netbook.lab"], big)
+                done["big"] = (time.monotonic(), len(store.folder("big")))
+
+        t = threading.Thread(target=send_big)
+        t.start()
+        time.sleep(0.2)
+        with smtplib.SMTP(srv.host, srv.port, timeout=10) as c:
+            c.sendmail("bob@netbook.lab", ["small@netbook.lab"], MSG)
+            small_done = time.monotonic()
+        t.join(10)
+        assert done["big"][1] == 1  # stored before the client had its 250
+        assert small_done < done["big"][0]  # the small session was not held up
+        assert writers[0].startswith("netbook-smtp-io") and not writers[1].startswith("netbook-smtp-io")
+        f = store.folder("big")
+        assert f.raw(f.snapshot()[0]).endswith(b"x" * 998 + b"\n")
+
+
+@pytest.mark.parametrize("size", [10, 400_000])
+def test_store_failure_is_a_451_and_the_server_lives(store, monkeypatch, size):
     with nb.serve.smtp(store) as srv:
         def broken(*a, **k):
             raise OSError("disk full")
 
         monkeypatch.setattr(store, "deliver", broken)
         with smtplib.SMTP(srv.host, srv.port) as c, pytest.raises(smtplib.SMTPDataError) as e:
-            c.sendmail("bob@netbook.lab", ["alice@netbook.lab"], MSG)
+            c.sendmail("bob@netbook.lab", ["alice@netbook.lab"], MSG + (b"y" * 70 + b"\r\n") * (size // 72))
         assert e.value.smtp_code == 451
         monkeypatch.undo()
         with smtplib.SMTP(srv.host, srv.port) as c:

@@ -145,3 +145,16 @@ def test_folder_view_saves_attachments(mail_lab, tmp_path):
         assert os.listdir(tmp_path / "out") == ["evil.txt"]
         assert (tmp_path / "out" / "evil.txt").read_bytes() == b"payload"
         assert not (tmp_path / "evil.txt").exists()
+
+
+def test_quick_headers_first_field_wins_folded_and_encoded():
+    from netbook.mail.message import quick_headers
+
+    raw = (b"Received: from a\r\n\tby b\r\nFROM: Ann <ann@x.org>\r\nTo: bob@x.org,\r\n carol@x.org\r\n"
+           b"Subject: =?utf-8?q?h=C3=A9llo?=\r\nSubject: second\r\nX-Subject: no\r\n\r\nFrom: body@x.org\r\n\n\nTo: z\n")
+    assert quick_headers(raw) == {"from": "Ann <ann@x.org>", "to": "bob@x.org, carol@x.org", "subject": "héllo"}
+    # LF line ends, a header block without a body, a folded line before any field, an empty value
+    assert quick_headers(b" folded\nSubject:\nDate: Mon, 2 Mar 2026 10:00:00 +0000") == {
+        "subject": "", "date": "Mon, 2 Mar 2026 10:00:00 +0000"}
+    assert quick_headers(b"To: a\n\nFrom: body\n", ("from", "to")) == {"to": "a"}
+    assert quick_headers(b"", ("from",)) == {}
