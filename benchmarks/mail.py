@@ -3,13 +3,14 @@
 1. The catcher: 8 concurrent smtplib clients send 2,000 messages to
    ``nb.serve.smtp`` (stores every message in a Maildir) and to a bare
    aiosmtpd ``Sink`` (discards them).  Reports messages/s of both, the
-   ratio (target >= 0.8), and checks that every message was stored (count
+   ratio (target >= 0.8 for the default temporary store; a store on disk
+   is reported beside it), and checks that every message was stored (count
    and a content hash of each body).
 2. Listing headers of 10,000 messages from Dovecot: ``nb.mail.IMAP.headers()``
    beside imap-tools (``fetch(headers_only=True, bulk=True, mark_seen=False)``)
    on the same warm folder (target: no slower, and under 3 s).
 
-    PYTHONPATH=. python benchmarks/mail.py [--messages 2000] [--imap 10000]
+    PYTHONPATH=. python benchmarks/mail.py [--messages 2000] [--rounds 5] [--imap 10000]
 """
 from __future__ import annotations
 
@@ -72,60 +73,77 @@ def _blast_elsewhere(port, n, clients=8):
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def bench_catcher(n: int, rounds: int = 3):
+def _check_stored(store, msgs):
+    """Nothing lost: the count and the content of every stored body."""
+    sent = sorted(hashlib.sha256(m.split(b"\r\n\r\n", 1)[1].replace(b"\r\n", b"\n")).hexdigest() for m in msgs)
+    stored = []
+    for user in store.users():
+        f = store.folder(user)
+        for e in f.snapshot():
+            stored.append(hashlib.sha256(f.raw(e).split(b"\n\n", 1)[1]).hexdigest())
+    assert len(stored) == len(msgs), f"stored {len(stored)} of {len(msgs)}"
+    assert sorted(stored) == sent, "stored content differs from what was sent"
+
+
+def bench_catcher(n: int, rounds: int = 5):
+    """Three servers per round, in rotating order: the bare Sink, the catcher
+    with its default temporary store (``nb.serve.smtp()`` as a user starts
+    it: in RAM when /dev/shm has room) and the catcher with a store on disk
+    (``MailStore(path)``, here under the temporary folder)."""
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Sink
 
+    from netbook.mail.store import temporary_root
     from netbook.servers.base import free_port
 
     msgs = _messages(n)
-    sink_times, nb_times = [], []
+    times: dict[str, list[float]] = {"sink": [], "default": [], "disk": []}
     # stores are removed after the last round: deleting thousands of files
-    # makes ext4 skip their "recently deleted" inodes when the next round
-    # creates files (seconds of kernel time, charged to whichever round
-    # follows a deletion, not to the server under test)
-    roots = []
+    # slows the file creations that follow on this machine's ext4 (mounted
+    # with discard), which would be charged to whichever round came next
+    stores = []
 
     def run_sink():
         ctl = Controller(Sink(), hostname="127.0.0.1", port=free_port())
         ctl.start()
         try:
-            sink_times.append(_blast_elsewhere(ctl.port, n))
+            times["sink"].append(_blast_elsewhere(ctl.port, n))
         finally:
             ctl.stop()
 
-    def run_catcher():
-        root = tempfile.mkdtemp(prefix="netbook-bench-")
-        store = MailStore(root)
+    def run_catcher(kind):
+        store = MailStore() if kind == "default" else MailStore(tempfile.mkdtemp(prefix="netbook-bench-"))
         srv = nb.serve.smtp(store, name="bench-smtp")
         try:
-            nb_times.append(_blast_elsewhere(srv.port, n))
+            times[kind].append(_blast_elsewhere(srv.port, n))
         finally:
             srv.stop()
-        # nothing lost: count and content of every stored body
-        sent = sorted(hashlib.sha256(m.split(b"\r\n\r\n", 1)[1].replace(b"\r\n", b"\n")).hexdigest() for m in msgs)
-        stored = []
-        for user in store.users():
-            f = store.folder(user)
-            for e in f.snapshot():
-                stored.append(hashlib.sha256(f.raw(e).split(b"\n\n", 1)[1]).hexdigest())
-        assert len(stored) == n, f"stored {len(stored)} of {n}"
-        assert sorted(stored) == sent, "stored content differs from what was sent"
-        roots.append(root)
+        _check_stored(store, msgs)
+        stores.append(store)
 
-    # paired rounds, alternating which goes first: the machine's load drifts
-    for r in range(rounds):
-        for run in ((run_sink, run_catcher) if r % 2 == 0 else (run_catcher, run_sink)):
+    order = [run_sink, lambda: run_catcher("default"), lambda: run_catcher("disk")]
+    for r in range(rounds):  # rotate who goes first: the machine's load drifts
+        for run in order[r % 3:] + order[: r % 3]:
             run()
-    for root in roots:
-        shutil.rmtree(root, ignore_errors=True)
-    ratios = sorted(s / c for s, c in zip(sink_times, nb_times))
-    ratio = ratios[len(ratios) // 2]
-    print(f"catcher: {n} messages, 8 smtplib clients (in another process), {rounds} paired rounds")
-    print(f"  bare aiosmtpd Sink     {' '.join(f'{n / t:6.0f}' for t in sink_times)} msg/s")
-    print(f"  nb.serve.smtp (stored) {' '.join(f'{n / t:6.0f}' for t in nb_times)} msg/s")
-    print(f"  median paired ratio {ratio:.2f} (target >= 0.8); per round {', '.join(f'{x:.2f}' for x in ratios)}")
-    print(f"  stored: {n}/{n} messages in every round, content hashes match")
+    for store in stores:
+        shutil.rmtree(store.root, ignore_errors=True)
+
+    def median_ratio(kind):
+        ratios = sorted(s / c for s, c in zip(times["sink"], times[kind]))
+        return ratios[len(ratios) // 2], ratios
+
+    ram = temporary_root()
+    print(f"catcher: {n} messages, 8 smtplib clients (in another process), {rounds} rounds")
+    print(f"  bare aiosmtpd Sink                 {' '.join(f'{n / t:6.0f}' for t in times['sink'])} msg/s")
+    print(f"  nb.serve.smtp(), default store     {' '.join(f'{n / t:6.0f}' for t in times['default'])} msg/s"
+          f"   ({'in RAM: ' + ram if ram else 'on disk: ' + tempfile.gettempdir()})")
+    print(f"  nb.serve.smtp(MailStore(path))     {' '.join(f'{n / t:6.0f}' for t in times['disk'])} msg/s"
+          f"   (on disk: {tempfile.gettempdir()})")
+    ratio, per_round = median_ratio("default")
+    disk, disk_rounds = median_ratio("disk")
+    print(f"  default store: median ratio {ratio:.2f} (target >= 0.8); per round {', '.join(f'{x:.2f}' for x in per_round)}")
+    print(f"  store on disk: median ratio {disk:.2f}; per round {', '.join(f'{x:.2f}' for x in disk_rounds)}")
+    print(f"  stored: {n}/{n} messages in every round of both, content hashes match")
     return ratio
 
 
@@ -177,10 +195,13 @@ def main():
         return
     p = argparse.ArgumentParser()
     p.add_argument("--messages", type=int, default=2000)
-    p.add_argument("--imap", type=int, default=10000)
+    p.add_argument("--imap", type=int, default=10000, help="messages in the IMAP listing (0: skip it)")
+    p.add_argument("--rounds", type=int, default=5)
     o = p.parse_args()
-    bench_catcher(o.messages)
-    bench_imap(o.imap)
+    if o.messages:
+        bench_catcher(o.messages, o.rounds)
+    if o.imap:
+        bench_imap(o.imap)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,8 @@ from datetime import datetime, timezone
 from ..errors import NetbookError
 from ..table.source import Column, StreamSource
 
-__all__ = ["MailStore", "Folder", "Entry", "StoreError", "default_store", "check_user", "check_folder", "IMAP_TO_MAILDIR"]
+__all__ = ["MailStore", "Folder", "Entry", "StoreError", "default_store", "check_user", "check_folder", "IMAP_TO_MAILDIR",
+           "temporary_root"]
 
 IMAP_TO_MAILDIR = {"\\Seen": "S", "\\Answered": "R", "\\Flagged": "F", "\\Deleted": "T", "\\Draft": "D"}
 MAILDIR_TO_IMAP = {v: k for k, v in IMAP_TO_MAILDIR.items()}
@@ -267,15 +268,17 @@ class Folder:
 class MailStore:
     """Mailboxes of a mail lab: ``root/<user>/`` is that user's Maildir.
 
-    ``MailStore()`` uses a temporary folder removed at exit;
-    ``MailStore("path")`` keeps mail on disk; ``durable=True`` fsyncs each
-    delivered message (as an MTA must; a lab does not need to).
+    ``MailStore()`` uses a temporary folder removed at exit (in RAM, under
+    ``/dev/shm``, when that has room and ``$TMPDIR`` is not set: see
+    ``temporary_root``); ``MailStore("path")`` keeps mail on disk;
+    ``durable=True`` fsyncs each delivered message (as an MTA must; a lab
+    does not need to).
     """
 
     def __init__(self, path=None, *, max_message: int = 25 * 1024 * 1024, durable: bool = False):
         self.temporary = path is None
         self.durable = durable
-        self.root = tempfile.mkdtemp(prefix="netbook-mail-") if path is None else os.path.abspath(os.fspath(path))
+        self.root = tempfile.mkdtemp(prefix="netbook-mail-", dir=temporary_root()) if path is None else os.path.abspath(os.fspath(path))
         os.makedirs(self.root, exist_ok=True)
         self.max_message = max_message
         self._folders: dict[tuple[str, str], Folder] = {}
@@ -387,6 +390,36 @@ class MailStore:
     def cleanup(self) -> None:
         if self.temporary and os.path.isdir(self.root):
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+#: a RAM file system gets a temporary store only with at least this much room
+RAM_STORE_MIN_FREE = 512 * 1024 * 1024
+
+
+def temporary_root() -> str | None:
+    """Where ``MailStore()`` makes its temporary Maildirs: ``/dev/shm`` when
+    it is a tmpfs (RAM) with room to spare, else the usual temporary folder
+    (``None``: ``tempfile``'s choice, which honours ``$TMPDIR``).
+
+    A catcher stores a file per message; a throwaway lab store gains nothing
+    from a disk but its costs: creating a file on a busy ext4 (above all one
+    mounted with ``discard``, right after other files were deleted) can take
+    a millisecond, on tmpfs it takes microseconds.  Setting ``$TMPDIR``
+    chooses the place yourself.
+    """
+    if os.environ.get("TMPDIR"):
+        return None
+    path = "/dev/shm"
+    try:
+        with open("/proc/self/mounts", encoding="utf-8", errors="replace") as f:
+            if not any(line.split()[1:3] == [path, "tmpfs"] for line in f if len(line.split()) > 2):
+                return None
+        st = os.statvfs(path)
+    except OSError:
+        return None
+    if st.f_bavail * st.f_frsize < RAM_STORE_MIN_FREE or not os.access(path, os.W_OK | os.X_OK):
+        return None
+    return path
 
 
 def _date(value):

@@ -1,4 +1,5 @@
 import os
+import tempfile
 
 import pytest
 
@@ -60,3 +61,32 @@ def test_oversized_message_refused(tmp_path):
     with pytest.raises(StoreError, match="exceeds"):
         st.deliver("a", b"x" * 200)
     assert not os.listdir(tmp_path / "m") or st.folder("a").snapshot() == []
+
+
+def test_temporary_store_lives_in_ram_when_there_is_room(monkeypatch, tmp_path):
+    from netbook.mail.store import temporary_root
+
+    monkeypatch.delenv("TMPDIR", raising=False)
+    root = temporary_root()
+    with open("/proc/self/mounts") as f:
+        shm_is_tmpfs = any(line.split()[1:3] == ["/dev/shm", "tmpfs"] for line in f)
+    if root is not None:
+        assert root == "/dev/shm" and shm_is_tmpfs
+    s = MailStore()
+    try:
+        assert s.root.startswith((root or tempfile.gettempdir()) + os.sep)
+        s.deliver("alice", b"Subject: hi\n\nin RAM\n")
+        assert len(s.folder("alice")) == 1
+    finally:
+        s.cleanup()
+    assert not os.path.exists(s.root)
+    # $TMPDIR chooses the place
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    tempfile.tempdir = None  # tempfile caches its choice
+    try:
+        assert temporary_root() is None
+        s = MailStore()
+        assert s.root.startswith(str(tmp_path) + os.sep)
+        s.cleanup()
+    finally:
+        tempfile.tempdir = None
