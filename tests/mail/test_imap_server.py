@@ -85,9 +85,9 @@ def test_fetch_items_and_peek(imap, filled):
     assert data[1][1].startswith(b"Content-Type: text/plain")
     typ, data = c.fetch("2", "(BODY.PEEK[TEXT]<3.4>)")
     assert data[0][1] == b"noon"
-    assert c.fetch("2", "(FLAGS)")[1] == [b"2 (FLAGS ())"]  # PEEK left it unseen
+    assert c.fetch("2", "(FLAGS)")[1] == [b"2 (FLAGS (\\Recent))"]  # PEEK left it unseen
     typ, data = c.fetch("2", "(BODY[TEXT])")
-    assert b"FLAGS (\\Seen)" in data[-1]
+    assert b"FLAGS (\\Seen \\Recent)" in data[-1]
     typ, data = c.fetch("1:3", "(RFC822.HEADER)")
     assert len([d for d in data if isinstance(d, tuple)]) == 3
     typ, data = c.uid("FETCH", "3", "(RFC822)")
@@ -97,8 +97,8 @@ def test_fetch_items_and_peek(imap, filled):
 def test_store_copy_move_expunge_append(imap, filled):
     srv, c = imap
     c.select("INBOX")
-    assert c.store("1", "+FLAGS", "(\\Flagged custom)")[1] == [b"1 (FLAGS (\\Flagged custom))"]
-    assert c.store("1", "-FLAGS", "(custom)")[1] == [b"1 (FLAGS (\\Flagged))"]
+    assert c.store("1", "+FLAGS", "(\\Flagged custom)")[1] == [b"1 (FLAGS (\\Flagged custom \\Recent))"]
+    assert c.store("1", "-FLAGS", "(custom)")[1] == [b"1 (FLAGS (\\Flagged \\Recent))"]
     assert c.create("Archive")[0] == "OK"
     assert c.create("Archive")[0] == "NO"
     typ, data = c.uid("COPY", "1", "Archive")
@@ -106,10 +106,10 @@ def test_store_copy_move_expunge_append(imap, filled):
     typ, data = c._simple_command("UID", "MOVE", "2", "Archive")
     assert typ == "OK"
     assert c.select("Archive")[1] == [b"2"]
-    assert c.fetch("1", "(FLAGS)")[1] == [b"1 (FLAGS (\\Flagged))"]
+    assert c.fetch("1", "(FLAGS)")[1] == [b"1 (FLAGS (\\Flagged \\Recent))"]  # copies are recent
     typ, data = c.append("Archive", "(\\Seen)", '"05-Mar-2026 09:00:00 +0000"', b"Subject: appended\r\n\r\nhello\r\n")
     assert typ == "OK" and b"APPENDUID" in data[0]
-    assert c.fetch("3", "(FLAGS INTERNALDATE)")[1] == [b'3 (INTERNALDATE "05-Mar-2026 09:00:00 +0000" FLAGS (\\Seen))']
+    assert c.fetch("3", "(FLAGS INTERNALDATE)")[1] == [b'3 (INTERNALDATE "05-Mar-2026 09:00:00 +0000" FLAGS (\\Seen \\Recent))']
     assert c.append("Nowhere", None, None, b"Subject: x\r\n\r\n")[0] == "NO"
     c.store("1:2", "+FLAGS", "\\Deleted")
     typ, data = c.expunge()
@@ -126,7 +126,7 @@ def test_examine_is_read_only(imap):
     srv, c = imap
     c.select("INBOX", readonly=True)
     c.fetch("2", "(BODY[])")
-    assert c.fetch("2", "(FLAGS)")[1] == [b"2 (FLAGS ())"]
+    assert c.fetch("2", "(FLAGS)")[1] == [b"2 (FLAGS (\\Recent))"]
     typ, data = c.store("1", "+FLAGS", "\\Seen")
     assert typ == "NO" and b"READ-ONLY" in data[0]
 
@@ -195,6 +195,7 @@ def test_idle_reports_new_mail(imap, filled):
     threading.Timer(0.3, lambda: filled.deliver("alice", b"Subject: new\n\nx\n")).start()
     c.sock.settimeout(5)
     assert c.readline() == b"* 4 EXISTS\r\n"
+    assert c.readline() == b"* 4 RECENT\r\n"  # the 3 claimed by SELECT and the new one
     c.send(b"DONE\r\n")
     assert c.readline().startswith(tag + b" OK")
 

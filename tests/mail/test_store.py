@@ -28,7 +28,8 @@ def test_user_names_that_could_escape_are_refused(name):
         check_user(name)
 
 
-@pytest.mark.parametrize("name", ["../x", "a/b", "", "a..b", ".x", "é"])
+@pytest.mark.parametrize("name", ["../x", "a/b", "", "a..b", ".x", "x.", "a\x00b", "a\r\nb", "tab\there", "a\u2028b",
+                                  "bidi\u202e", "a\\b", "a*", "50%", 'say "hi"', "\ud800", "é" * 65])
 def test_folder_names_refused(name):
     with pytest.raises(StoreError):
         check_folder(name)
