@@ -314,7 +314,9 @@ class IMAPHandler(LineHandler):
             self.view.extend(new)
             self.untagged(f"{len(self.view)} EXISTS")
             self.recent |= self._claim(new)
-            self.untagged(f"{self._recent_count()} RECENT")
+            if self._recent_count() != self._recent_told:  # as Dovecot: only when it changed
+                self._recent_told = self._recent_count()
+                self.untagged(f"{self._recent_told} RECENT")
         self._version = f.version
 
     def _claim(self, entries) -> set:
@@ -483,7 +485,8 @@ class IMAPHandler(LineHandler):
         self.untagged("FLAGS (" + " ".join(SYSTEM_FLAGS) + ")")
         self.untagged("OK [PERMANENTFLAGS (" + ("" if readonly else " ".join(SYSTEM_FLAGS) + " \\*") + ")] flags")
         self.untagged(f"{len(self.view)} EXISTS")
-        self.untagged(f"{self._recent_count()} RECENT")
+        self._recent_told = self._recent_count()
+        self.untagged(f"{self._recent_told} RECENT")
         if unseen:
             self.untagged(f"OK [UNSEEN {unseen}] first unseen")
         self.untagged(f"OK [UIDVALIDITY {f.uidvalidity}] UIDs valid")
