@@ -18,7 +18,7 @@ import binascii
 
 from ..errors import NetbookError
 
-__all__ = ["encode_mailbox", "decode_mailbox", "MailboxNameError"]
+__all__ = ["MailboxNameError", "decode_mailbox", "encode_mailbox"]
 
 _B64 = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,")
 
