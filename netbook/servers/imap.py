@@ -8,6 +8,14 @@ FETCH (FLAGS, UID, INTERNALDATE, RFC822.SIZE, ENVELOPE, BODY[...] and
 BODY.PEEK[...] sections with partials, BODYSTRUCTURE), STORE, COPY, MOVE,
 UID variants, IDLE, NOOP, NAMESPACE, LOGOUT.  Malformed commands get BAD,
 never a dead server.  Literals are bounded (``max_literal``).
+
+Mailbox names are modified UTF-7 on the wire (RFC 3501 5.1.3), decoded
+strictly (a non-canonical or broken name gets NO) and checked by the store.
+``\\Recent`` (RFC 3501 2.3.2) follows Maildir: a message is recent until a
+read-write SELECT claims it (new/ -> cur/); that session alone sees
+``\\Recent`` (FETCH FLAGS, ``* n RECENT``, SEARCH RECENT/NEW/OLD); EXAMINE
+sees it without claiming; STATUS RECENT counts unclaimed messages; COPY,
+MOVE and APPEND make recent messages; a client cannot STORE ``\\Recent``.
 """
 from __future__ import annotations
 

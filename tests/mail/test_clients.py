@@ -315,6 +315,9 @@ def test_imap_client_unicode_folders_and_recent_on_lab(mail_lab):
     with IMAP(url, password=PASSWORDS["alice"], folder="a&b") as m:
         assert m.recent == 0 and m.search(new=True) == []
     assert mail_lab.store.folders("alice") == ["INBOX", "Entwürfe", "a&b", "日本語"]
+    # in an imap:// URL a Unicode name is UTF-8, %-encoded (RFC 5092)
+    with nb.mail.open_url(url + "/Entw%C3%BCrfe", password=PASSWORDS["alice"]) as m:
+        assert (m.folder, m.count) == ("Entwürfe", 1)
 
 
 def test_imap_client_unicode_folders_against_dovecot(dovecot):
