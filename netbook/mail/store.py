@@ -67,7 +67,7 @@ def check_user(name: str) -> str:
 def check_folder(name: str) -> str:
     """An IMAP folder name (``.`` separates levels); ``INBOX`` in any case is the inbox."""
     name = str(name)
-    if name.upper() == "INBOX":
+    if name.isascii() and name.upper() == "INBOX":  # ASCII case only: "ınbox" is another folder
         return "INBOX"
     for part in name.split("."):
         if not part or len(part) > 64:

@@ -361,7 +361,7 @@ class IMAPHandler(LineHandler):
         from ..mail.store import check_folder
 
         wire = astring(tok)
-        if wire.upper() == "INBOX":
+        if wire.isascii() and wire.upper() == "INBOX":
             return "INBOX"
         return check_folder(decode_mailbox(wire))
 

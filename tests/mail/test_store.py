@@ -63,7 +63,8 @@ def test_oversized_message_refused(tmp_path):
     assert not os.listdir(tmp_path / "m") or st.folder("a").snapshot() == []
 
 
-@pytest.mark.parametrize("name", ["Entwürfe", "日本語", "a&b", "Grüße & Küsse", "Work.Ünter", "emoji 😀", "~x", "ä" * 64])
+@pytest.mark.parametrize("name", ["Entwürfe", "日本語", "a&b", "Grüße & Küsse", "Work.Ünter", "emoji 😀", "~x", "ä" * 64,
+                                  "ınbox"])  # dotless i: not INBOX, whose name is case-insensitive in ASCII only
 def test_unicode_folder_names_accepted(store, name):
     assert check_folder(name) == name
     f = store.folder("dora", name, create=True)
