@@ -6,6 +6,10 @@ batches into a DataFrame, full messages, flags, copy/move, expunge, append,
 IDLE.  Folders are opened read-only (EXAMINE) and bodies fetched with
 BODY.PEEK, so reading never marks mail seen unless asked
 (``select(folder, readonly=False)`` / ``mark_seen``).
+
+Folder names are Unicode here (``"Entwürfe"``, ``"日本語"``) and modified
+UTF-7 on the wire (RFC 3501 5.1.3: ``Entw&APw-rfe``), encoded and decoded
+by :mod:`netbook.mail.utf7`.
 """
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from ..interpolate import check_line
 from ..transcript import Transcript, trace_socket
 from .message import MailError, MailMessage, quick_headers
 from .urls import lab_cafile, parse_url
+from .utf7 import MailboxNameError, decode_mailbox, encode_mailbox
 
 __all__ = ["IMAP", "Q"]
 
@@ -82,7 +87,8 @@ class Q:
     Keywords: ``from_ to cc bcc subject body text`` (substring), ``header=(name,
     text)``, ``since before on`` / ``sent_since sent_before`` (dates),
     ``seen flagged answered deleted draft`` (True/False), ``keyword``,
-    ``larger smaller`` (bytes), ``uid`` ("1:10").
+    ``larger smaller`` (bytes), ``uid`` ("1:10"), ``recent`` (True: RECENT,
+    False: OLD) and ``new`` (True: NEW, recent and unseen).
     """
 
     _TEXT = {"from_": "FROM", "to": "TO", "cc": "CC", "bcc": "BCC", "subject": "SUBJECT", "body": "BODY", "text": "TEXT"}
@@ -105,6 +111,10 @@ class Q:
                 parts.append(self._FLAGS[k] if v else "UN" + self._FLAGS[k])
             elif k == "unseen":
                 parts.append("UNSEEN" if v else "SEEN")
+            elif k == "recent":
+                parts.append("RECENT" if v else "OLD")
+            elif k == "new":
+                parts.append("NEW" if v else "NOT NEW")
             elif k in ("larger", "smaller"):
                 parts.append(f"{k.upper()} {int(v)}")
             elif k == "uid":
@@ -199,7 +209,9 @@ class IMAP:
             raise NetworkError(f"IMAP session with {u.masked()} failed: {e}") from e
         self.folder = None
         self.readonly = True
+        self.recent = 0
         self._frames: dict[str, object] = {}
+        self._wire_names: dict[str, str] = {}  # names a server sent that are not modified UTF-7
         self.select(folder or u.path or "INBOX", readonly=readonly)
 
     # -- plumbing ----------------------------------------------------------------
@@ -227,49 +239,82 @@ class IMAP:
         return tuple(self._c.capabilities)
 
     # -- folders -----------------------------------------------------------------
-    def folders(self):
-        """Every folder: name, flags, delimiter, messages, unseen, uidnext."""
-        import pandas as pd
-
-        rows = []
+    def _list(self) -> list[tuple[str, str, str]]:
+        """(name, flags, delimiter) of every folder; names decoded from
+        modified UTF-7 (a name that is not valid modified UTF-7 is shown as
+        sent and used as sent)."""
+        out = []
         for line in self._cmd(self._c.list):
             if not line:
                 continue
-            m = re.match(rb'\(([^)]*)\) (NIL|"(?:[^"\\]|\\.)*") (.*)$', line if isinstance(line, bytes) else line[0])
+            literal = None
+            if isinstance(line, tuple):  # the name came as a literal
+                line, literal = line[0], line[1]
+            m = re.match(rb'\(([^)]*)\) (NIL|"(?:[^"\\]|\\.)*") (.*)$', line)
             if not m:
                 continue
-            flags, delim, name = m.group(1).decode(), m.group(2).decode().strip('"'), m.group(3).decode().strip()
-            if name.startswith('"'):
-                name = name[1:-1].replace('\\"', '"').replace("\\\\", "\\")
-            messages = unseen = uidnext = None
+            flags, delim = m.group(1).decode(), m.group(2).decode().strip('"')
+            wire = literal.decode("utf-8", "replace") if literal is not None else m.group(3).decode("utf-8", "replace").strip()
+            if literal is None and wire.startswith('"'):
+                wire = wire[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+            try:
+                name = decode_mailbox(wire)
+            except MailboxNameError:
+                name = self._wire_names[wire] = wire
+            out.append((name, flags, delim))
+        return out
+
+    def folders(self):
+        """Every folder: name (Unicode), flags, delimiter, messages, recent,
+        unseen, uidnext."""
+        import pandas as pd
+
+        rows = []
+        for name, flags, delim in self._list():
+            messages = recent = unseen = uidnext = None
             if "\\Noselect" not in flags:
-                st = self._cmd(self._c.status, _mailbox(name), "(MESSAGES UNSEEN UIDNEXT)")[0]
+                st = self._cmd(self._c.status, self._wire(name), "(MESSAGES RECENT UNSEEN UIDNEXT)")[0]
                 st = st.decode() if isinstance(st, bytes) else str(st)
-                vals = dict(re.findall(r"(MESSAGES|UNSEEN|UIDNEXT) (\d+)", st))
-                messages, unseen, uidnext = (int(vals[k]) if k in vals else None for k in ("MESSAGES", "UNSEEN", "UIDNEXT"))
-            rows.append((name, flags, delim, messages, unseen, uidnext))
-        return pd.DataFrame(rows, columns=["folder", "flags", "delimiter", "messages", "unseen", "uidnext"])
+                vals = dict(re.findall(r"(MESSAGES|RECENT|UNSEEN|UIDNEXT) (\d+)", st.rsplit("(", 1)[-1]))
+                messages, recent, unseen, uidnext = (int(vals[k]) if k in vals else None for k in ("MESSAGES", "RECENT", "UNSEEN", "UIDNEXT"))
+            rows.append((name, flags, delim, messages, recent, unseen, uidnext))
+        return pd.DataFrame(rows, columns=["folder", "flags", "delimiter", "messages", "recent", "unseen", "uidnext"])
+
+    def _wire(self, folder: str) -> str:
+        """A folder name as sent: modified UTF-7, quoted where needed."""
+        check_line(folder, "folder")
+        if folder in self._wire_names:
+            return _mailbox(self._wire_names[folder])
+        try:
+            return _mailbox(encode_mailbox(folder))
+        except MailboxNameError as e:
+            raise MailError(str(e)) from None
 
     @property
     def folder_names(self):
-        return list(self.folders()["folder"])
+        return [name for name, _, _ in self._list()]
 
     def select(self, folder: str = "INBOX", readonly: bool = True) -> "IMAP":
-        """Open ``folder`` (read-only by default: EXAMINE)."""
-        check_line(folder, "folder")
-        data = self._cmd(self._c.select, _mailbox(folder), readonly)
+        """Open ``folder`` (read-only by default: EXAMINE, which leaves
+        \\Recent to the next session that SELECTs it).  ``.count`` and
+        ``.recent`` are the folder's EXISTS and RECENT."""
+        data = self._cmd(self._c.select, self._wire(folder), readonly)
         self.folder, self.readonly = folder, readonly
         self.count = int(data[0] or 0)
+        recent = self._c.untagged_responses.get("RECENT") or [b"0"]
+        self.recent = int(recent[-1] or 0)
         self._frames.pop(folder, None)
         return self
 
     def create(self, folder: str) -> None:
-        check_line(folder, "folder")
-        self._cmd(self._c.create, _mailbox(folder))
+        """Create ``folder`` (any Unicode name the server accepts)."""
+        self._cmd(self._c.create, self._wire(folder))
 
     def delete_folder(self, folder: str) -> None:
-        check_line(folder, "folder")
-        self._cmd(self._c.delete, _mailbox(folder))
+        self._cmd(self._c.delete, self._wire(folder))
+
+    def rename_folder(self, old: str, new: str) -> None:
+        self._cmd(self._c.rename, self._wire(old), self._wire(new))
 
     # -- searching and listing -------------------------------------------------------
     def search(self, criteria=None, **kw) -> list[int]:
@@ -350,18 +395,17 @@ class IMAP:
         self.flag(uids, add=["\\Seen"] if seen else [], remove=[] if seen else ["\\Seen"])
 
     def copy(self, uids, folder: str) -> None:
-        check_line(folder, "folder")
-        self._cmd(self._c.uid, "COPY", uid_ranges(_as_list(uids)), _mailbox(folder))
+        self._cmd(self._c.uid, "COPY", uid_ranges(_as_list(uids)), self._wire(folder))
 
     def move(self, uids, folder: str) -> None:
         """Move messages (MOVE where offered, else COPY + delete + expunge)."""
-        check_line(folder, "folder")
+        target = self._wire(folder)
         self._writable()
         s = uid_ranges(_as_list(uids))
         if "MOVE" in self._c.capabilities:
-            self._cmd(self._c.uid, "MOVE", s, _mailbox(folder))
+            self._cmd(self._c.uid, "MOVE", s, target)
         else:
-            self._cmd(self._c.uid, "COPY", s, _mailbox(folder))
+            self._cmd(self._c.uid, "COPY", s, target)
             self._cmd(self._c.uid, "STORE", s, "+FLAGS.SILENT", "(\\Deleted)")
             if "UIDPLUS" in self._c.capabilities:
                 self._cmd(self._c.uid, "EXPUNGE", s)
@@ -389,10 +433,9 @@ class IMAP:
             raw = message.encode() if isinstance(message, str) else bytes(message)
         raw = raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
         folder = folder or self.folder
-        check_line(folder, "folder")
         flag_s = "(" + " ".join(flags) + ")" if flags else None
         when = imaplib.Time2Internaldate(date) if date is not None else None
-        self._cmd(self._c.append, _mailbox(folder), flag_s, when, raw)
+        self._cmd(self._c.append, self._wire(folder), flag_s, when, raw)
 
     def idle(self, timeout: float = 30.0, stop_after: int = 1) -> list[str]:
         """Wait (IDLE) up to ``timeout`` s for news in the selected folder;
@@ -430,9 +473,11 @@ class IMAP:
                 break
             news.append(line.decode(errors="replace").strip().removeprefix("* "))
         for item in news:
-            m = re.fullmatch(r"(\d+) EXISTS", item)
-            if m:
+            m = re.fullmatch(r"(\d+) (EXISTS|RECENT)", item)
+            if m and m.group(2) == "EXISTS":
                 self.count = int(m.group(1))
+            elif m:
+                self.recent = int(m.group(1))
         return news
 
     def close(self) -> None:

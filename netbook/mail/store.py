@@ -19,20 +19,25 @@ import shutil
 import tempfile
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from ..errors import NetbookError
 from ..table.source import Column, StreamSource
+from .utf7 import MailboxNameError, decode_mailbox, encode_mailbox
 
-__all__ = ["MailStore", "Folder", "Entry", "StoreError", "default_store", "check_user", "check_folder", "IMAP_TO_MAILDIR",
-           "temporary_root"]
+__all__ = ["MailStore", "Folder", "Entry", "StoreError", "default_store", "check_user", "check_folder", "folder_dir",
+           "IMAP_TO_MAILDIR", "temporary_root"]
 
 IMAP_TO_MAILDIR = {"\\Seen": "S", "\\Answered": "R", "\\Flagged": "F", "\\Deleted": "T", "\\Draft": "D"}
 MAILDIR_TO_IMAP = {v: k for k, v in IMAP_TO_MAILDIR.items()}
 
 _USER = re.compile(r"^[a-z0-9][a-z0-9._+-]{0,63}$")
-_FOLDER_PART = re.compile(r"^[A-Za-z0-9 _+&,'()!#$=@^~-]{1,64}$")
+# Characters refused in a folder name besides control/format/unassigned ones
+# ("." separates levels; "*" and "%" are LIST wildcards).
+_FOLDER_REFUSED = frozenset('/\\*%"')
+_CATEGORIES_REFUSED = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 DELIVERY_COLUMNS = [
     Column("time", "datetime"),
@@ -62,12 +67,32 @@ def check_user(name: str) -> str:
 def check_folder(name: str) -> str:
     """An IMAP folder name (``.`` separates levels); ``INBOX`` in any case is the inbox."""
     name = str(name)
-    if name.upper() == "INBOX":
+    if name.isascii() and name.upper() == "INBOX":  # ASCII case only: "ınbox" is another folder
         return "INBOX"
-    parts = name.split(".")
-    if not all(_FOLDER_PART.match(p) for p in parts):
-        raise StoreError(f"folder name {name!r} refused: use letters, digits, spaces and _-+&,'()!#$=@^~ (dots separate levels)")
+    for part in name.split("."):
+        if not part or len(part) > 64:
+            raise StoreError(f"folder name {name!r} refused: each level (dots separate levels) needs 1 to 64 characters")
+        bad = next((c for c in part if c in _FOLDER_REFUSED or unicodedata.category(c) in _CATEGORIES_REFUSED), None)
+        if bad is not None:
+            raise StoreError(f"folder name {name!r} refused: {bad!r} is not allowed (no control characters, / \\ * % \")")
+    if len(encode_mailbox(name)) > 200:
+        raise StoreError(f"folder name {name!r} refused: over 200 characters on disk")
     return name
+
+
+def folder_dir(name: str) -> str:
+    """The Maildir++ directory name of a (Unicode) folder, in modified UTF-7
+    as Dovecot stores it: ``Entwürfe`` lives in ``.Entw&APw-rfe``."""
+    return encode_mailbox(check_folder(name))
+
+
+def _folder_name(disk: str) -> str | None:
+    """The folder a Maildir++ directory holds, or None if its name is not
+    canonical modified UTF-7 or not a valid folder name."""
+    try:
+        return check_folder(decode_mailbox(disk))
+    except (MailboxNameError, StoreError):
+        return None
 
 
 def _header(raw: bytes, names=("from", "to", "subject")) -> dict:
@@ -85,6 +110,10 @@ class Entry:
     flags: set = field(default_factory=set)
     size: int | None = None  # octets as served (CRLF line ends)
     internaldate: float = 0.0
+    # \Recent (RFC 3501 2.3.2): new to the folder, not yet claimed by an IMAP
+    # session that SELECTed it.  Added messages are recent; on disk, messages
+    # still in new/ are (Maildir's convention).  See Folder.claim_recent.
+    recent: bool = True
 
 
 class Folder:
@@ -115,13 +144,20 @@ class Folder:
                 del self.by_key[e.key]
             for k in new:
                 flags = self._disk_flags(k)
-                self._index(k, flags, self._mtime(k))
+                e = self._index(k, flags, self._mtime(k))
+                e.recent = self._in_new(k)
             if gone or new:
                 self._bump()
             return bool(gone or new)
 
     def _path(self, key: str) -> str:
         return os.path.join(self.md._path, self.md._lookup(key))
+
+    def _in_new(self, key: str) -> bool:
+        try:
+            return self.md._lookup(key).startswith("new" + os.sep)
+        except KeyError:
+            return False
 
     def _mtime(self, key: str) -> float:
         try:
@@ -216,6 +252,38 @@ class Folder:
         md._toc[key] = os.path.join(subdir, name)
         return key
 
+    def recent_count(self) -> int:
+        """Messages no session has claimed yet (STATUS RECENT)."""
+        with self.lock:
+            return sum(e.recent for e in self.entries)
+
+    def claim_recent(self, entries) -> set:
+        """An IMAP session that SELECTs the folder (read-write) claims its
+        recent messages: they are \\Recent for that session only, and leave
+        new/ for cur/ as a Maildir reader does.  Returns the claimed keys;
+        a message is claimed by one session at most."""
+        claimed = set()
+        with self.lock:
+            for e in entries:
+                if not e.recent or e.key not in self.by_key:
+                    continue
+                e.recent = False
+                claimed.add(e.key)
+                try:
+                    sub = self.md._lookup(e.key)
+                except KeyError:
+                    continue
+                if os.path.dirname(sub) == "new":
+                    name = os.path.basename(sub)
+                    if self.md.colon + "2," not in name:
+                        name += self.md.colon + "2,"
+                    try:
+                        os.rename(os.path.join(self.md._path, sub), os.path.join(self.md._path, "cur", name))
+                        self.md._toc[e.key] = os.path.join("cur", name)
+                    except OSError:
+                        pass
+        return claimed
+
     def set_flags(self, entry: Entry, flags) -> None:
         flags = set(flags)
         with self.lock:
@@ -307,26 +375,27 @@ class MailStore:
                 return f
             md = self.maildir(user)
             if name != "INBOX":
-                if name not in md.list_folders():
+                disk = folder_dir(name)
+                if disk not in md.list_folders():
                     if not create:
                         raise StoreError(f"no folder {name!r} in mailbox {user!r}")
-                    md.add_folder(name)
-                md = md.get_folder(name)
+                    md.add_folder(disk)
+                md = md.get_folder(disk)
             f = self._folders[(user, name)] = Folder(self, user, name, md)
             return f
 
     def folders(self, user: str) -> list[str]:
         md = self.maildir(user)
-        return ["INBOX"] + sorted(md.list_folders())
+        return ["INBOX"] + sorted(n for n in map(_folder_name, md.list_folders()) if n is not None)
 
     def delete_folder(self, user: str, name: str) -> None:
         name = check_folder(name)
         if name == "INBOX":
             raise StoreError("INBOX cannot be deleted")
         md = self.maildir(user)
-        if name not in md.list_folders():
+        if folder_dir(name) not in md.list_folders():
             raise StoreError(f"no folder {name!r}")
-        path = os.path.join(md._path, "." + name)
+        path = os.path.join(md._path, "." + folder_dir(name))
         with self._lock:
             self._folders.pop((check_user(user), name), None)
             shutil.rmtree(path)
@@ -336,14 +405,14 @@ class MailStore:
         md = self.maildir(user)
         if old == "INBOX" or new == "INBOX":
             raise StoreError("renaming INBOX is not supported")
-        if old not in md.list_folders():
+        if folder_dir(old) not in md.list_folders():
             raise StoreError(f"no folder {old!r}")
-        if new in md.list_folders():
+        if folder_dir(new) in md.list_folders():
             raise StoreError(f"folder {new!r} exists")
         user = check_user(user)
         with self._lock:
             self._folders.pop((user, old), None)
-            os.rename(os.path.join(md._path, "." + old), os.path.join(md._path, "." + new))
+            os.rename(os.path.join(md._path, "." + folder_dir(old)), os.path.join(md._path, "." + folder_dir(new)))
 
     # -- delivery ---------------------------------------------------------------
     def deliver(self, user: str, data: bytes, folder: str = "INBOX", flags=()) -> Entry:

@@ -8,6 +8,14 @@ FETCH (FLAGS, UID, INTERNALDATE, RFC822.SIZE, ENVELOPE, BODY[...] and
 BODY.PEEK[...] sections with partials, BODYSTRUCTURE), STORE, COPY, MOVE,
 UID variants, IDLE, NOOP, NAMESPACE, LOGOUT.  Malformed commands get BAD,
 never a dead server.  Literals are bounded (``max_literal``).
+
+Mailbox names are modified UTF-7 on the wire (RFC 3501 5.1.3), decoded
+strictly (a non-canonical or broken name gets NO) and checked by the store.
+``\\Recent`` (RFC 3501 2.3.2) follows Maildir: a message is recent until a
+read-write SELECT claims it (new/ -> cur/); that session alone sees
+``\\Recent`` (FETCH FLAGS, ``* n RECENT``, SEARCH RECENT/NEW/OLD); EXAMINE
+sees it without claiming; STATUS RECENT counts unclaimed messages; COPY,
+MOVE and APPEND make recent messages; a client cannot STORE ``\\Recent``.
 """
 from __future__ import annotations
 
@@ -22,6 +30,7 @@ from datetime import datetime, timezone
 
 from ..mail.mime import Entity, bodystructure, envelope, imap_string
 from ..mail.store import StoreError
+from ..mail.utf7 import MailboxNameError, decode_mailbox, encode_mailbox
 from ._mailcommon import LineHandler, LineTooLong, MailLab
 
 __all__ = ["IMAPLab", "serve"]
@@ -167,6 +176,7 @@ class IMAPHandler(LineHandler):
         self.folder = None
         self.readonly = False
         self.view = []  # the session's Entries; sequence number = index + 1
+        self.recent = set()  # keys of the messages that are \Recent in this session
         self.untagged(f"OK [CAPABILITY {self.capabilities()}] netbook IMAP4rev1 server ready")
         try:
             while self._one():
@@ -280,7 +290,7 @@ class IMAPHandler(LineHandler):
             self.tagged(tag, "OK", result or f"{cmd} completed", request)
         except Bad as e:
             self.tagged(tag, "BAD", str(e), request)
-        except (No, StoreError) as e:
+        except (No, StoreError, MailboxNameError) as e:
             self.tagged(tag, "NO", str(e), request)
         except (ConnectionError, TimeoutError):
             return False
@@ -311,7 +321,28 @@ class IMAPHandler(LineHandler):
         if new:
             self.view.extend(new)
             self.untagged(f"{len(self.view)} EXISTS")
+            self.recent |= self._claim(new)
+            if self._recent_count() != self._recent_told:  # as Dovecot: only when it changed
+                self._recent_told = self._recent_count()
+                self.untagged(f"{self._recent_told} RECENT")
         self._version = f.version
+
+    def _claim(self, entries) -> set:
+        """The keys of ``entries`` that are \\Recent for this session: a
+        read-write session claims them (no other session will see them
+        recent); EXAMINE only looks (RFC 3501 6.3.2)."""
+        if self.readonly:
+            return {e.key for e in entries if e.recent}
+        return self.folder.claim_recent(entries)
+
+    def _recent_count(self) -> int:
+        return sum(e.key in self.recent for e in self.view)
+
+    def _flag_list(self, e) -> str:
+        flags = sorted(e.flags)
+        if e.key in self.recent:
+            flags.append("\\Recent")
+        return "(" + " ".join(flags) + ")"
 
     def messages(self, spec: str, uid: bool):
         """[(seq, entry)] for a set of sequence numbers or UIDs."""
@@ -325,9 +356,14 @@ class IMAPHandler(LineHandler):
         return [(i, e) for i, e in enumerate(self.view, 1) if in_set(i, ranges)]
 
     def mailbox_arg(self, tok) -> str:
+        """A mailbox argument: modified UTF-7 on the wire (RFC 3501 5.1.3),
+        decoded strictly (NO for anything else) and checked by the store."""
         from ..mail.store import check_folder
 
-        return check_folder(astring(tok))
+        wire = astring(tok)
+        if wire.isascii() and wire.upper() == "INBOX":
+            return "INBOX"
+        return check_folder(decode_mailbox(wire))
 
     # -- any state ----------------------------------------------------------------
     def cmd_CAPABILITY(self, tag, args):
@@ -401,7 +437,7 @@ class IMAPHandler(LineHandler):
         if pattern == "":
             self.untagged('LIST (\\Noselect) "." ""')
             return None
-        names = self.lab.store.folders(self.user)
+        names = [encode_mailbox(n) for n in self.lab.store.folders(self.user)]
         full = ref + pattern
         rx = re.compile("^" + "".join(".*" if c == "*" else "[^.]*" if c == "%" else re.escape(c) for c in full) + "$", re.I if full.upper().startswith("INBOX") else 0)
         word = "LSUB" if lsub else "LIST"
@@ -446,17 +482,19 @@ class IMAPHandler(LineHandler):
     def cmd_SELECT(self, tag, args, readonly=False):
         if len(args) != 1:
             raise Bad("SELECT mailbox")
-        self.folder, self.view = None, []
+        self.folder, self.view, self.recent = None, [], set()
         f = self.lab.store.folder(self.user, self.mailbox_arg(args[0]))
         f.refresh()
         self.folder, self.readonly = f, readonly
         self.view = f.snapshot()
+        self.recent = self._claim(self.view)
         self._version = f.version
         unseen = next((i for i, e in enumerate(self.view, 1) if "\\Seen" not in e.flags), None)
         self.untagged("FLAGS (" + " ".join(SYSTEM_FLAGS) + ")")
         self.untagged("OK [PERMANENTFLAGS (" + ("" if readonly else " ".join(SYSTEM_FLAGS) + " \\*") + ")] flags")
         self.untagged(f"{len(self.view)} EXISTS")
-        self.untagged("0 RECENT")
+        self._recent_told = self._recent_count()
+        self.untagged(f"{self._recent_told} RECENT")
         if unseen:
             self.untagged(f"OK [UNSEEN {unseen}] first unseen")
         self.untagged(f"OK [UIDVALIDITY {f.uidvalidity}] UIDs valid")
@@ -473,7 +511,7 @@ class IMAPHandler(LineHandler):
         f.refresh()
         entries = f.snapshot()
         values = {
-            "MESSAGES": len(entries), "RECENT": 0, "UIDNEXT": f.uidnext, "UIDVALIDITY": f.uidvalidity,
+            "MESSAGES": len(entries), "RECENT": f.recent_count(), "UIDNEXT": f.uidnext, "UIDVALIDITY": f.uidvalidity,
             "UNSEEN": sum("\\Seen" not in e.flags for e in entries),
         }
         items = []
@@ -482,7 +520,7 @@ class IMAPHandler(LineHandler):
             if key not in values:
                 raise Bad(f"unknown STATUS item {it}")
             items.append(f"{key} {values[key]}")
-        self.write(b"* STATUS " + imap_string(f.name) + f" ({' '.join(items)})\r\n".encode())
+        self.write(b"* STATUS " + imap_string(encode_mailbox(f.name)) + f" ({' '.join(items)})\r\n".encode())
 
     def cmd_APPEND(self, tag, args):
         if len(args) < 2 or not isinstance(args[-1], bytes):
@@ -507,10 +545,10 @@ class IMAPHandler(LineHandler):
     def cmd_CLOSE(self, tag, args):
         if not self.readonly:
             self._expunge(None, send=False)
-        self.folder, self.view = None, []
+        self.folder, self.view, self.recent = None, [], set()
 
     def cmd_UNSELECT(self, tag, args):
-        self.folder, self.view = None, []
+        self.folder, self.view, self.recent = None, [], set()
 
     def _expunge(self, uids, send=True):
         doomed = [e for e in self.view if "\\Deleted" in e.flags and (uids is None or in_set(e.uid, uids))]
@@ -540,6 +578,8 @@ class IMAPHandler(LineHandler):
         for f in items:
             f = astring(f)
             if f.startswith("\\"):
+                if f.lower() == "\\recent":
+                    raise Bad("\\Recent is set by the server and cannot be stored")
                 match = next((s for s in SYSTEM_FLAGS if s.lower() == f.lower()), None)
                 if match is None:
                     raise Bad(f"unknown system flag {f}")
@@ -564,7 +604,7 @@ class IMAPHandler(LineHandler):
             new = e.flags | flags if m.group(1) == "+" else e.flags - flags if m.group(1) == "-" else set(flags)
             self.folder.set_flags(e, new)
             if not m.group(2):
-                self.untagged(f"{seq} FETCH ({'UID %d ' % e.uid if uid else ''}FLAGS ({' '.join(sorted(e.flags))}))")
+                self.untagged(f"{seq} FETCH ({'UID %d ' % e.uid if uid else ''}FLAGS {self._flag_list(e)})")
 
     def cmd_COPY(self, tag, args, uid, move=False):
         if len(args) != 2:
@@ -636,10 +676,12 @@ class IMAPHandler(LineHandler):
         if k.startswith("UN") and k[2:] in flag_keys:
             f = flag_keys[k[2:]]
             return lambda s, e, m: f not in e.flags
-        if k in ("NEW", "RECENT"):
-            return lambda s, e, m: k == "NEW" and "\\Seen" not in e.flags and False
+        if k == "RECENT":
+            return lambda s, e, m: e.key in self.recent
+        if k == "NEW":
+            return lambda s, e, m: e.key in self.recent and "\\Seen" not in e.flags
         if k == "OLD":
-            return lambda s, e, m: True
+            return lambda s, e, m: e.key not in self.recent
         if k in ("KEYWORD", "UNKEYWORD"):
             kw = arg()
             return (lambda s, e, m: kw in e.flags) if k == "KEYWORD" else (lambda s, e, m: kw not in e.flags)
@@ -773,9 +815,9 @@ class IMAPHandler(LineHandler):
         if set_seen and not self.readonly and "\\Seen" not in e.flags:
             f.set_flags(e, e.flags | {"\\Seen"})
             if not any(i.upper() == "FLAGS" for i in items):
-                out.append(b"FLAGS (" + " ".join(sorted(e.flags)).encode() + b")")
+                out.append(b"FLAGS " + self._flag_list(e).encode())
         if any(i.upper() == "FLAGS" for i in items):
-            out.append(b"FLAGS (" + " ".join(sorted(e.flags)).encode() + b")")
+            out.append(b"FLAGS " + self._flag_list(e).encode())
         return b"* %d FETCH (" % seq + b" ".join(out) + b")\r\n"
 
     def _section(self, ent: Entity, section: str) -> bytes:

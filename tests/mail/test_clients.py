@@ -111,7 +111,7 @@ def test_imap_client_on_lab(mail_lab):
         assert m.search(from_="bob", since="2000-01-01") == [1, 2, 3, 4]
         msg = m.message(2)
         assert msg.text == "body 1\n"
-        assert m.headers()["flags"].iloc[1] == ""  # reading never marks seen
+        assert m.headers()["flags"].iloc[1] == "\\Recent"  # reading never marks seen; EXAMINE keeps \Recent
         m.mark_seen([2])
         assert m.search(seen=True) == [2]
         m.create("Archive")
@@ -133,7 +133,7 @@ def test_imap_idle_on_lab(mail_lab):
     with mail_lab.imap_for("alice") as m:
         threading.Timer(0.3, lambda: nb.mail.send(to="alice@netbook.lab", from_="b@x", subject="ping", body="x", url=mail_lab.smtp)).start()
         news = m.idle(timeout=10)
-        assert news == ["1 EXISTS"]
+        assert news == ["1 EXISTS", "1 RECENT"]
         assert list(m.headers()["subject"]) == ["ping"]
 
 
@@ -268,3 +268,87 @@ def test_clients_over_implicit_tls(store):
         while "failed" not in set(p.log.to_frame()["status"]) and time.time() < deadline:
             time.sleep(0.05)
         assert "failed" in set(p.log.to_frame()["status"])
+
+
+# ---------------------------------------------------------------------------
+# Unicode folder names (modified UTF-7 on the wire) and \Recent
+# ---------------------------------------------------------------------------
+
+
+def test_imap_client_unicode_folders_and_recent_on_lab(mail_lab):
+    _send_some(mail_lab, 3)
+    url = mail_lab.imap.url_for("alice")
+    with IMAP(url, password=PASSWORDS["alice"]) as m:
+        # EXAMINE (the default) sees \Recent without taking it
+        assert (m.count, m.recent) == (3, 3)
+        assert m.search(recent=True) == [1, 2, 3] and m.search(new=True) == [1, 2, 3]
+        assert set(m.headers()["flags"]) == {"\\Recent"}
+        for name in ("Entwürfe", "日本語", "a&b", "Entwürfe.2026"):
+            m.create(name)
+        assert m.folder_names == ["INBOX", "Entwürfe", "Entwürfe.2026", "a&b", "日本語"]
+        assert '"Entw&APw-rfe"' in m.transcript.text() and "&ZeVnLIqe-" in m.transcript.text()
+        m.copy([1], "Entwürfe")
+        m.move([2], "日本語")
+        m.append("Subject: Grüße\r\n\r\nx\r\n", "a&b")
+        f = m.folders().set_index("folder")
+        assert list(f.columns) == ["flags", "delimiter", "messages", "recent", "unseen", "uidnext"]
+        assert f.loc["Entwürfe", ["messages", "recent"]].tolist() == [1, 1]
+        assert f.loc["日本語", "messages"] == 1 and f.loc["a&b", "recent"] == 1
+        m.select("日本語")
+        assert m.folder == "日本語" and list(m.headers()["subject"]) == ["note 1"]
+        m.rename_folder("Entwürfe.2026", "Entwürfe.Ältere")
+        m.delete_folder("Entwürfe.Ältere")
+        assert "Entwürfe.Ältere" not in m.folder_names
+        with pytest.raises(InjectionError):
+            m.create("x\r\nA1 LOGOUT")
+        with pytest.raises(MailError, match="refused"):
+            m.create("../../etc")
+        with pytest.raises(MailError, match="refused"):
+            m.create("bell\x07name")  # encoded fine, refused by the server
+    # move() opened INBOX read-write, which claimed its recent messages
+    with IMAP(url, password=PASSWORDS["alice"]) as m:
+        assert (m.count, m.recent) == (2, 0) and m.search(recent=False) == [1, 3]
+        assert m.folders().set_index("folder").loc["INBOX", "recent"] == 0
+    # a read-write SELECT claims: \Recent there, and in no later session
+    with IMAP(url, password=PASSWORDS["alice"], folder="a&b", readonly=False) as m:
+        assert (m.count, m.recent) == (1, 1) and m.search(Q(recent=True) & Q(new=True)) == [1]
+    with IMAP(url, password=PASSWORDS["alice"], folder="a&b") as m:
+        assert m.recent == 0 and m.search(new=True) == []
+    assert mail_lab.store.folders("alice") == ["INBOX", "Entwürfe", "a&b", "日本語"]
+    # in an imap:// URL a Unicode name is UTF-8, %-encoded (RFC 5092)
+    with nb.mail.open_url(url + "/Entw%C3%BCrfe", password=PASSWORDS["alice"]) as m:
+        assert (m.folder, m.count) == ("Entwürfe", 1)
+
+
+def test_imap_client_unicode_folders_against_dovecot(dovecot):
+    """Dovecot is the reference for the wire form and the directories on disk."""
+    import os
+
+    from netbook.mail.store import MailStore, folder_dir
+
+    _seed(dovecot, "unicode", 3)
+    with IMAP(dovecot.imap_url("unicode"), password=dovecot.password) as m:
+        assert m.recent == 3 and m.search(new=True) == [1, 2, 3]
+        for name in ("Entwürfe", "日本語", "a&b"):
+            m.create(name)
+        m.copy([1, 2], "Entwürfe")
+        m.append("Subject: hi\r\n\r\nx\r\n", "日本語")
+        f = m.folders().set_index("folder")
+        assert set(f.index) == {"INBOX", "Entwürfe", "日本語", "a&b"}
+        assert f.loc["Entwürfe", ["messages", "recent"]].tolist() == [2, 2]
+        m.select("Entwürfe")
+        assert (m.count, m.recent) == (2, 2) and list(m.headers()["subject"]) == ["message 0", "message 1"]
+        m.select("Entwürfe", readonly=False)  # Dovecot claims them too
+    with IMAP(dovecot.imap_url("unicode"), password=dovecot.password, folder="Entwürfe") as m:
+        assert m.recent == 0
+    # Dovecot kept the names on disk in modified UTF-7, exactly as netbook's store does ...
+    root = os.path.join(dovecot.root, "mail", "unicode")
+    assert {d for d in os.listdir(root) if d.startswith(".")} == {"." + folder_dir(n) for n in ("Entwürfe", "日本語", "a&b")}
+    store = MailStore(os.path.join(dovecot.root, "mail"))
+    assert store.folders("unicode") == ["INBOX", "Entwürfe", "a&b", "日本語"]
+    # ... so a folder netbook's store makes is the same folder for Dovecot
+    store.deliver("unicode", b"Subject: from netbook\n\nx\n", folder="Überall")
+    dovecot.fix_owner("unicode")
+    with IMAP(dovecot.imap_url("unicode"), password=dovecot.password, folder="Überall") as m:
+        assert "Überall" in m.folder_names
+        assert list(m.headers()["subject"]) == ["from netbook"] and m.recent == 1

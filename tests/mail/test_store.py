@@ -29,7 +29,8 @@ def test_user_names_that_could_escape_are_refused(name):
         check_user(name)
 
 
-@pytest.mark.parametrize("name", ["../x", "a/b", "", "a..b", ".x", "é"])
+@pytest.mark.parametrize("name", ["../x", "a/b", "", "a..b", ".x", "x.", "a\x00b", "a\r\nb", "tab\there", "a\u2028b",
+                                  "bidi\u202e", "a\\b", "a*", "50%", 'say "hi"', "\ud800", "é" * 65])
 def test_folder_names_refused(name):
     with pytest.raises(StoreError):
         check_folder(name)
@@ -90,3 +91,45 @@ def test_temporary_store_lives_in_ram_when_there_is_room(monkeypatch, tmp_path):
         s.cleanup()
     finally:
         tempfile.tempdir = None
+
+
+@pytest.mark.parametrize("name", ["Entwürfe", "日本語", "a&b", "Grüße & Küsse", "Work.Ünter", "emoji 😀", "~x", "ä" * 64,
+                                  "ınbox"])  # dotless i: not INBOX, whose name is case-insensitive in ASCII only
+def test_unicode_folder_names_accepted(store, name):
+    assert check_folder(name) == name
+    f = store.folder("dora", name, create=True)
+    assert f.name == name and name in store.folders("dora")
+
+
+def test_folder_dirs_are_modified_utf7_and_odd_dirs_are_ignored(store):
+    from netbook.mail.store import folder_dir
+
+    store.folder("dora", "Entwürfe", create=True)
+    root = store.maildir("dora")._path
+    assert folder_dir("Entwürfe") == "Entw&APw-rfe" and os.path.isdir(os.path.join(root, ".Entw&APw-rfe"))
+    # directories that are not canonical modified UTF-7 or not valid folders are not folders
+    for odd in (".&AC4ALg-", ".a&b", ".&AAA-", ".Entwürfe"):
+        os.makedirs(os.path.join(root, odd, "cur"))
+    assert store.folders("dora") == ["INBOX", "Entwürfe"]
+    store.rename_folder("dora", "Entwürfe", "日本語")
+    assert os.path.isdir(os.path.join(root, ".&ZeVnLIqe-")) and store.folders("dora") == ["INBOX", "日本語"]
+    store.delete_folder("dora", "日本語")
+    assert store.folders("dora") == ["INBOX"]
+
+
+def test_recent_lives_in_new_until_claimed(store):
+    first = store.deliver("erin", b"Subject: one\n\nx\n")
+    f = store.folder("erin")
+    new_dir = os.path.join(f.md._path, "new")
+    assert first.recent and len(os.listdir(new_dir)) == 1 and f.recent_count() == 1
+    assert f.claim_recent(f.snapshot()) == {first.key}
+    assert not first.recent and os.listdir(new_dir) == [] and f.recent_count() == 0
+    assert f.claim_recent(f.snapshot()) == set()  # one session at most
+    # the claimed file sits in cur/ with an empty info part; flags still work
+    assert f.md._lookup(first.key).endswith(":2,")
+    f.set_flags(first, {"\\Seen"})
+    again = MailStore(store.root).folder("erin")  # a fresh index: cur/ is not recent, new/ is
+    store.maildir("erin").add(b"Subject: dropped\n\nx\n")
+    again.refresh()
+    assert [e.recent for e in again.snapshot()] == [False, True]
+    assert again.snapshot()[0].flags == {"\\Seen"}
