@@ -17,6 +17,9 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = "s3cret-Mail-PW-7731"
 REMOTE_HOST = "remote-pixel.test"
+# markup in a header must show as text, never become elements of the page
+EVIL_SUBJECT = "<b id=subj-inj>bold</b><img src=x onerror=\"parent.document.title='PWNED'\">"
+BULK = 5001  # one more than IMAP._view_source's eager limit: the table pages lazily by UID
 
 CELLS = [
     # 0: a mail lab and a handful of messages sent over SMTP
@@ -32,9 +35,13 @@ CELLS = [
     "mail(subject='quarterly report', body='The report is attached.\\n',\n"
     "     attachments=[('report.csv', b'region,total\\nnorth,42\\n')])\n"
     "mail(subject='both ways', body='the plain alternative\\n', html='<p id=alt-html>the <b>HTML</b> alternative</p>')\n"
+    "mail(subject=EVIL_SUBJECT, body='look at my subject\\n')\n"
     "box = lab.imap_for('alice')\n"
     "box.create('Archive')\n"
     "box.append(b'From: Carol <carol@netbook.lab>\\r\\nTo: alice@netbook.lab\\r\\nSubject: archived note\\r\\n\\r\\nold news\\r\\n', 'Archive')\n"
+    "bulk = lab.store.folder('alice', 'Bulk', create=True)  # big enough for the lazily paged table\n"
+    "for i in range(BULK):\n"
+    "    bulk.add(f'From: robot@netbook.lab\\r\\nTo: alice@netbook.lab\\r\\nSubject: bulk {i}\\r\\n\\r\\nbody {i}\\r\\n'.encode())\n"
     "url = lab.imap.url_for('alice') + '/INBOX'\n"
     "len(lab.store.to_frame())",
     # 1: the folder view, through the curl-like magic
@@ -86,7 +93,9 @@ def lab(tmp_path_factory, pixel):
     root = tmp_path_factory.mktemp("maillab")
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    cells = [f"HOSTILE = {hostile_html(f'http://127.0.0.1:{srv.server_address[1]}/pixel.gif')!r}\n" + CELLS[0], CELLS[1]]
+    pixel_url = f"http://127.0.0.1:{srv.server_address[1]}/pixel.gif"
+    head = f"HOSTILE = {hostile_html(pixel_url)!r}\nEVIL_SUBJECT = {EVIL_SUBJECT!r}\nBULK = {BULK}\n"
+    cells = [head + CELLS[0], CELLS[1]]
     nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
     nbformat.write(nb, root / "mail.ipynb")
     (root / "imap-password.txt").write_text(PASSWORD)
@@ -117,14 +126,22 @@ def wait_until(page, pred, timeout=30, what="the view did not update"):
         except Exception:  # noqa: BLE001 - not there yet
             pass
         page.wait_for_timeout(100)
+    JupyterLab.shot(page, "mailview-timeout")
     raise AssertionError(what)
 
 
 def column(table, name):
-    heads = table.locator("thead tr").first.locator("th")
-    names = [heads.nth(i).get_attribute("data-column") for i in range(heads.count())]
-    j = names.index(name)
-    return [r.locator("td").nth(j).inner_text() for r in table.locator("tbody tr[data-key]").all()]
+    """The texts of column ``name`` on the visible page, read in one go in
+    the page (row by row locators could outlive a page change and wait)."""
+    return table.evaluate(
+        """(el, name) => {
+            const heads = [...el.querySelector('thead tr').querySelectorAll('th')].map(th => th.getAttribute('data-column'));
+            const j = heads.indexOf(name);
+            if (j < 0) throw new Error('no column ' + name);
+            return [...el.querySelectorAll('tbody tr[data-key]')].map(tr => tr.querySelectorAll('td')[j].innerText);
+        }""",
+        name,
+    )
 
 
 def row(table, subject):
@@ -149,10 +166,10 @@ def test_folders_and_message_rows(lab):
     _, page, _, _ = lab
     v = view(page)
     options = v.locator("select option")
-    assert [options.nth(i).inner_text() for i in range(options.count())] == ["INBOX", "Archive"]
+    assert sorted(options.nth(i).inner_text() for i in range(options.count())) == ["Archive", "Bulk", "INBOX"]
     assert v.locator("select").input_value() == "INBOX"
     t = v.locator(".nb-table").first
-    assert column(t, "subject") == ["plain hello", "hostile html", "quarterly report", "both ways"]
+    assert column(t, "subject") == ["plain hello", "hostile html", "quarterly report", "both ways", EVIL_SUBJECT]
     assert set(column(t, "from")) == {"Bob <bob@netbook.lab>"}
     assert "select a message" in preview(v).inner_text()
     v.scroll_into_view_if_needed()
@@ -258,12 +275,42 @@ def test_switching_folder_changes_the_table(lab):
     wait_until(page, lambda: column(t, "subject") == ["archived note"], what="the table did not switch folder")
     # the INBOX message is no longer previewed nor saveable from the Archive view
     wait_until(page, lambda: "select a message" in preview(v).inner_text(), what="stale preview after switching folder")
-    assert not v.locator("button", has_text="save attachments").is_enabled()
+    button = v.locator("button", has_text="save attachments")
+    wait_until(page, lambda: not button.is_enabled(), what="save stays enabled after switching folder")
     select_message(page, v, "archived note")
     assert "old news" in preview(v).locator("pre").inner_text()
     JupyterLab.shot(page, "mailview-archive")
     v.locator("select").select_option("INBOX")
-    wait_until(page, lambda: len(column(v.locator(".nb-table").first, "subject")) == 4)
+    wait_until(page, lambda: len(column(v.locator(".nb-table").first, "subject")) == 5)
+
+
+def test_markup_in_headers_stays_text(lab):
+    _, page, _, _ = lab
+    v = view(page)
+    tab(v, "message").click()
+    v.locator(".nb-table").first.locator("tbody tr[data-key]").nth(4).click()
+    wait_until(page, lambda: "look at my subject" in preview(v).inner_text())
+    assert EVIL_SUBJECT in preview(v).locator("table").first.inner_text()  # shown literally
+    page.wait_for_timeout(500)
+    assert page.locator("#subj-inj").count() == 0 and "PWNED" not in page.title()
+
+
+def test_huge_folder_pages_lazily(lab):
+    _, page, _, _ = lab
+    v = view(page)
+    tab(v, "message").click()
+    v.locator("select").select_option("Bulk")
+    t = v.locator(".nb-table").first
+    wait_until(page, lambda: t.locator(".nb-range").inner_text() == f"1–15 of {BULK:,}", what="the Bulk folder did not load")
+    assert column(t, "subject")[:2] == ["bulk 0", "bulk 1"]
+    assert t.locator("input.nb-search").is_hidden()  # a lazy source: only the visible page is fetched
+    t.locator("button[aria-label='last page']").click()
+    wait_until(page, lambda: column(t, "subject")[-1] == f"bulk {BULK - 1}", what="the last page did not load")
+    select_message(page, v, f"bulk {BULK - 1}")
+    assert f"body {BULK - 1}" in preview(v).locator("pre").inner_text()
+    JupyterLab.shot(page, "mailview-bulk-last-page")
+    v.locator("select").select_option("INBOX")
+    wait_until(page, lambda: len(column(v.locator(".nb-table").first, "subject")) == 5)
 
 
 def test_password_never_in_the_page(lab):
