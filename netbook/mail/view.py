@@ -50,7 +50,7 @@ class FolderView:
                 self._source = DataFrameSource(self.client._view_frame(self.folder), formats={"size": "size"}, title=self.folder)
         return self._source
 
-    def open(self, folder: str) -> "FolderView":
+    def open(self, folder: str) -> FolderView:
         self.folder = folder
         self._source = None
         return self
@@ -117,6 +117,7 @@ class FolderView:
 
         def on_select(df):
             if df is None or not len(df):
+                clear()
                 return
             try:
                 msg = self.show(df.iloc[0][self.key_column])

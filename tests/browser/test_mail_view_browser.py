@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.server
 import threading
 import time
+from typing import ClassVar
 
 import nbformat
 import pytest
@@ -23,7 +24,7 @@ BULK = 5001  # one more than IMAP._view_source's eager limit: the table pages la
 
 CELLS = [
     # 0: a mail lab and a handful of messages sent over SMTP
-    "%load_ext netbook\n"
+    ("%load_ext netbook\n"
     "import netbook as nb\n"
     "pw = open('imap-password.txt').read().strip()  # never typed into the notebook\n"
     "lab = nb.lab('mail', users={'alice': pw})\n"
@@ -43,7 +44,7 @@ CELLS = [
     "for i in range(BULK):\n"
     "    bulk.add(f'From: robot@netbook.lab\\r\\nTo: alice@netbook.lab\\r\\nSubject: bulk {i}\\r\\n\\r\\nbody {i}\\r\\n'.encode())\n"
     "url = lab.imap.url_for('alice') + '/INBOX'\n"
-    "len(lab.store.to_frame())",
+    "len(lab.store.to_frame())"),
     # 1: the folder view, through the curl-like magic
     "%fetch -u alice:{pw} {url}",
 ]
@@ -62,9 +63,9 @@ def hostile_html(pixel_url: str) -> str:
 
 
 class _Pixel(http.server.BaseHTTPRequestHandler):
-    hits: list = []
+    hits: ClassVar[list] = []
 
-    def do_GET(self):  # noqa: N802 - http.server's name
+    def do_GET(self):
         self.hits.append(self.path)
         self.send_response(200)
         self.send_header("Content-Type", "image/gif")
@@ -107,7 +108,7 @@ def lab(tmp_path_factory, pixel):
         lab.run_all(page)
         try:
             page.wait_for_selector(".nb-mailview .nb-table .nb-grid tbody tr[data-key]", timeout=60_000)
-        except Exception:
+        except Exception:  # noqa: BLE001 - any failure: show what the page holds
             JupyterLab.shot(page, "mailview-failed-to-render")
             raise AssertionError("the folder view did not render; page text:\n" + page.evaluate("document.body.innerText")[-3000:]) from None
         yield lab, page, root, requests
@@ -121,10 +122,11 @@ def wait_until(page, pred, timeout=30, what="the view did not update"):
     end = time.time() + timeout
     while time.time() < end:
         try:
-            if pred():
-                return True
+            done = pred()
         except Exception:  # noqa: BLE001 - not there yet
-            pass
+            done = False
+        if done:
+            return True
         page.wait_for_timeout(100)
     JupyterLab.shot(page, "mailview-timeout")
     raise AssertionError(what)
@@ -187,6 +189,8 @@ def test_click_row_shows_the_preview(lab):
     assert p.locator("iframe").count() == 0  # plain text: no frame at all
     assert row(v.locator(".nb-table").first, "plain hello").get_attribute("class").strip().startswith("nb-selected")
     JupyterLab.shot(page, "mailview-preview-text")
+    page.keyboard.press("Escape")  # deselect (focus is in the table after the click)
+    wait_until(page, lambda: "select a message" in preview(v).inner_text(), what="the preview stayed after deselecting")
 
 
 def test_hostile_html_is_sandboxed_and_remote_images_blocked(lab, pixel):
@@ -313,10 +317,19 @@ def test_huge_folder_pages_lazily(lab):
     wait_until(page, lambda: len(column(v.locator(".nb-table").first, "subject")) == 5)
 
 
-def test_password_never_in_the_page(lab):
-    _, page, _, _ = lab
+def test_password_never_in_the_page_nor_the_saved_notebook(lab):
+    _, page, root, _ = lab
     assert PASSWORD not in page.content()
     for f in page.frames:
         assert PASSWORD not in f.content()
     assert PASSWORD not in page.evaluate("document.body.innerText")
 
+    # saved, the notebook keeps the outputs (the static HTML of the view) and still no password
+    nb_file = root / "mail.ipynb"
+    before = nb_file.stat().st_mtime_ns
+    page.click("text=File")
+    page.get_by_text("Save Notebook", exact=True).click()
+    wait_until(page, lambda: nb_file.stat().st_mtime_ns != before and "netbook-mailview" in nb_file.read_text(),
+               what="the notebook was not saved with the view's output")
+    saved = nb_file.read_text()
+    assert PASSWORD not in saved and "alice@" in saved

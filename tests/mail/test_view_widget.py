@@ -65,3 +65,24 @@ def test_preview_notes_blocked_remote_content(mail_lab):
         assert "2 remote links or images blocked" in preview.value and "evil.example" not in preview.value
         table.selected = [1]
         assert "blocked" not in preview.value and "sandbox" in preview.value
+
+
+def test_unloadable_or_deselected_message_leaves_nothing_to_save(mail_lab, tmp_path):
+    nb.mail.send(to="alice@netbook.lab", from_="bob@netbook.lab", subject="keep", body="x",
+                 attachments=[("k.txt", b"K")], url=mail_lab.smtp)
+    nb.mail.send(to="alice@netbook.lab", from_="bob@netbook.lab", subject="gone", body="y", url=mail_lab.smtp)
+    with mail_lab.imap_for("alice") as m:
+        table, preview, att_box, mime_box, _ = _parts(m.view().widget())
+        save = att_box.children[1].children[1]
+        table.selected = [0]
+        assert not save.disabled and "keep" in preview.value
+        with mail_lab.imap_for("alice") as other:  # another client deletes "gone" meanwhile
+            other.select("INBOX", readonly=False)
+            other.delete(other.search(subject="gone"))
+        table.selected = [1]
+        assert "cannot load message" in preview.value and "no message with UID 2" in preview.value
+        assert save.disabled and mime_box.children == ()  # "keep" is no longer shown as if selected
+        table.selected = [0]
+        assert "keep" in preview.value and not save.disabled
+        table.selected = []  # deselected (Escape in the table)
+        assert "select a message" in preview.value and save.disabled
