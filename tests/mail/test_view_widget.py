@@ -86,3 +86,16 @@ def test_unloadable_or_deselected_message_leaves_nothing_to_save(mail_lab, tmp_p
         assert "keep" in preview.value and not save.disabled
         table.selected = []  # deselected (Escape in the table)
         assert "select a message" in preview.value and save.disabled
+
+
+def test_lazy_pages_stay_in_their_folder_when_the_session_moves(mail_lab):
+    for i in range(4):
+        nb.mail.send(to="bob@netbook.lab", from_="a@netbook.lab", subject=f"in{i}", body="x", url=mail_lab.smtp)
+    with mail_lab.imap_for("bob") as m:
+        m.create("Big")
+        for i in range(6):
+            m.append(f"From: r@netbook.lab\r\nSubject: big{i}\r\n\r\nb\r\n", "Big")
+        src = m._view_source("Big", eager_limit=5)
+        assert type(src).__name__ == "LazySource"
+        m.select("INBOX")  # e.g. a later cell uses the same session
+        assert [r[5] for r in src.rows(4, 6).rows] == ["big4", "big5"]
