@@ -128,8 +128,14 @@ def wait_until(page, pred, timeout=30, what="the view did not update"):
         if done:
             return True
         page.wait_for_timeout(100)
-    JupyterLab.shot(page, "mailview-timeout")
+    shot(page, "mailview-timeout")
     raise AssertionError(what)
+
+
+def shot(page, name):
+    """A screenshot with the folder view at the top of the window."""
+    page.locator(".nb-mailview").first.evaluate("el => el.scrollIntoView({block: 'start'})")
+    return JupyterLab.shot(page, name)
 
 
 def column(table, name):
@@ -174,8 +180,7 @@ def test_folders_and_message_rows(lab):
     assert column(t, "subject") == ["plain hello", "hostile html", "quarterly report", "both ways", EVIL_SUBJECT]
     assert set(column(t, "from")) == {"Bob <bob@netbook.lab>"}
     assert "select a message" in preview(v).inner_text()
-    v.scroll_into_view_if_needed()
-    JupyterLab.shot(page, "mailview-folder")
+    shot(page, "mailview-folder")
 
 
 def test_click_row_shows_the_preview(lab):
@@ -188,7 +193,7 @@ def test_click_row_shows_the_preview(lab):
     assert "this is the plain text body." in p.locator("pre").inner_text()
     assert p.locator("iframe").count() == 0  # plain text: no frame at all
     assert row(v.locator(".nb-table").first, "plain hello").get_attribute("class").strip().startswith("nb-selected")
-    JupyterLab.shot(page, "mailview-preview-text")
+    shot(page, "mailview-preview-text")
     page.keyboard.press("Escape")  # deselect (focus is in the table after the click)
     wait_until(page, lambda: "select a message" in preview(v).inner_text(), what="the preview stayed after deselecting")
 
@@ -215,8 +220,7 @@ def test_hostile_html_is_sandboxed_and_remote_images_blocked(lab, pixel):
     assert not [u for u in requests if REMOTE_HOST in u or "pixel.gif" in u]
     assert hits == []
     assert "2 remote links or images blocked" in preview(v).locator(".nb-mail-blocked").inner_text()
-    frame_el.scroll_into_view_if_needed()
-    JupyterLab.shot(page, "mailview-hostile-html")
+    shot(page, "mailview-hostile-html")
 
 
 def test_multipart_alternative_shows_both_parts(lab):
@@ -232,7 +236,7 @@ def test_multipart_alternative_shows_both_parts(lab):
     tree = v.locator(".nb-table:visible").nth(1)
     wait_until(page, lambda: tree.is_visible() and len(column(tree, "type")) == 3)
     assert column(tree, "type") == ["multipart/alternative", "text/plain", "text/html"]
-    JupyterLab.shot(page, "mailview-mime-tree")
+    shot(page, "mailview-mime-tree")
 
 
 def test_received_chain_tab(lab):
@@ -244,7 +248,7 @@ def test_received_chain_tab(lab):
     wait_until(page, lambda: t.is_visible() and len(column(t, "hop")) >= 1, what="no Received chain")
     assert column(t, "hop")[0] == "1"
     assert any("netbook" in b.lower() or "127.0.0.1" in b or "localhost" in b for b in column(t, "by") + column(t, "from"))
-    JupyterLab.shot(page, "mailview-received-chain")
+    shot(page, "mailview-received-chain")
 
 
 def test_attachment_listed_and_saved(lab):
@@ -263,7 +267,7 @@ def test_attachment_listed_and_saved(lab):
     wait_until(page, saved.exists, what="the attachment was not written")
     wait_until(page, lambda: saved.read_bytes() == b"region,total\nnorth,42\n")
     wait_until(page, lambda: "saved 1 file" in v.inner_text())
-    JupyterLab.shot(page, "mailview-attachments")
+    shot(page, "mailview-attachments")
     # a message without attachments disables the button again
     select_message(page, v, "plain hello")
     wait_until(page, lambda: not button.is_enabled(), what="save stays enabled without attachments")
@@ -283,7 +287,7 @@ def test_switching_folder_changes_the_table(lab):
     wait_until(page, lambda: not button.is_enabled(), what="save stays enabled after switching folder")
     select_message(page, v, "archived note")
     assert "old news" in preview(v).locator("pre").inner_text()
-    JupyterLab.shot(page, "mailview-archive")
+    shot(page, "mailview-archive")
     v.locator("select").select_option("INBOX")
     wait_until(page, lambda: len(column(v.locator(".nb-table").first, "subject")) == 5)
 
@@ -297,6 +301,7 @@ def test_markup_in_headers_stays_text(lab):
     assert EVIL_SUBJECT in preview(v).locator("table").first.inner_text()  # shown literally
     page.wait_for_timeout(500)
     assert page.locator("#subj-inj").count() == 0 and "PWNED" not in page.title()
+    shot(page, "mailview-header-markup-as-text")
 
 
 def test_huge_folder_pages_lazily(lab):
@@ -312,7 +317,7 @@ def test_huge_folder_pages_lazily(lab):
     wait_until(page, lambda: column(t, "subject")[-1] == f"bulk {BULK - 1}", what="the last page did not load")
     select_message(page, v, f"bulk {BULK - 1}")
     assert f"body {BULK - 1}" in preview(v).locator("pre").inner_text()
-    JupyterLab.shot(page, "mailview-bulk-last-page")
+    shot(page, "mailview-bulk-last-page")
     v.locator("select").select_option("INBOX")
     wait_until(page, lambda: len(column(v.locator(".nb-table").first, "subject")) == 5)
 
