@@ -532,6 +532,8 @@ class IMAP:
                 Column("to", "str"), Column("subject", "str"), Column("size", "int", "size"), Column("attachments", "int")]
 
         def fetch(start, stop):
+            if self.folder != folder:  # the session moved on (another view, a cell): page this folder still
+                self.select(folder)
             df = self._fetch_headers(uids[start:stop])
             return list(df.itertuples(index=False, name=None))
 

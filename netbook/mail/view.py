@@ -11,6 +11,20 @@ from ..table.static import static_html
 
 __all__ = ["FolderView"]
 
+_PROMPT = "<i>select a message to preview it</i>"
+
+
+def _preview(msg) -> str:
+    """The message preview, with a note when remote content was blocked."""
+    from .message import safe_html_document
+
+    body = msg.preview_html()
+    html = msg.html
+    blocked = safe_html_document(html).count('data-netbook-blocked="remote"') if html else 0
+    note = (f"<div class='nb-mail-blocked' style='color:#8a5a00'>{blocked} remote link{'s' if blocked != 1 else ''}"
+            f" or image{'s' if blocked != 1 else ''} blocked: never loaded</div>") if blocked else ""
+    return f"<div style='line-height:1.4'>{note}{body}</div>"
+
 
 class FolderView:
     """``FolderView(client)`` for an ``IMAP``/``POP3`` client (or anything
@@ -36,7 +50,7 @@ class FolderView:
                 self._source = DataFrameSource(self.client._view_frame(self.folder), formats={"size": "size"}, title=self.folder)
         return self._source
 
-    def open(self, folder: str) -> "FolderView":
+    def open(self, folder: str) -> FolderView:
         self.folder = folder
         self._source = None
         return self
@@ -66,8 +80,10 @@ class FolderView:
         folders = w.Select(options=self.folders, value=self.folder if self.folder in self.folders else None,
                            rows=min(12, max(3, len(self.folders))), layout=w.Layout(width="12em"))
         table = Table(self.source(), title=self.folder, page_size=15)
-        preview = w.HTML("<i>select a message to preview it</i>")
-        mime_box, recv_box, att_out = w.Output(), w.Output(), w.Output()
+        preview = w.HTML(_PROMPT)
+        preview.add_class("nb-mail-preview")
+        # the per-message tables live in boxes whose Table widgets are closed when replaced
+        att_out, mime_box, recv_box = w.VBox(), w.VBox(), w.VBox()
         save_to = w.Text(value="attachments", description="save to", layout=w.Layout(width="20em"))
         save = w.Button(description="save attachments", disabled=True)
         saved = w.HTML()
@@ -83,33 +99,48 @@ class FolderView:
         for i, t in enumerate(["message", "attachments", "MIME tree", "Received chain"]):
             tabs.set_title(i, t)
         box = w.HBox([folders, w.VBox([table, tabs], layout=w.Layout(flex="1"))])
+        box.add_class("nb-mailview")
+
+        def fill(holder, frame):
+            for old in holder.children:
+                old.close()
+            holder.children = () if frame is None else (Table(frame),)
+
+        def clear():
+            """No message selected: nothing previewed, nothing to save."""
+            self.message = None
+            preview.value = _PROMPT
+            save.disabled = True
+            saved.value = ""
+            for holder in (att_out, mime_box, recv_box):
+                fill(holder, None)
 
         def on_select(df):
             if df is None or not len(df):
+                clear()
                 return
             try:
                 msg = self.show(df.iloc[0][self.key_column])
             except Exception as e:  # noqa: BLE001 - shown in the view
+                clear()
                 preview.value = f"<b>cannot load message</b>: {_html.escape(str(e))}"
                 return
-            preview.value = msg.preview_html()
+            preview.value = _preview(msg)
             att = msg.attachments
             save.disabled = not len(att)
             saved.value = ""
-            for out, make in ((att_out, att), (mime_box, msg.mime_tree()), (recv_box, msg.received())):
-                out.clear_output()
-                with out:
-                    from IPython.display import display
-
-                    display(Table(make))
+            for holder, make in ((att_out, att), (mime_box, msg.mime_tree()), (recv_box, msg.received())):
+                fill(holder, make)
 
         def on_folder(change):
             if change["new"] and change["new"] != self.folder:
                 self.open(change["new"])
-                table.source.unsubscribe(table._notify)
+                old = box.children[1].children[0]
                 new = Table(self.source(), title=self.folder, page_size=15)
                 new.on_select(on_select)
                 box.children[1].children = (new, tabs)
+                old.close()  # unsubscribes it from its source
+                clear()  # the previous folder's message is no longer shown or saved
 
         table.on_select(on_select)
         folders.observe(on_folder, names="value")
