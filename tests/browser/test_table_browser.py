@@ -59,10 +59,17 @@ def first_table(page):
 
 
 def column(page, table, name):
-    heads = table.locator("thead tr").first.locator("th")
-    names = [heads.nth(i).get_attribute("data-column") for i in range(heads.count())]
-    j = names.index(name)
-    return [r.locator("td").nth(j).inner_text() for r in table.locator("tbody tr").all()]
+    """The texts of column ``name`` on the visible page, read in one go in the
+    page (row-by-row locators could outlive a page change and wait 30 s)."""
+    return table.evaluate(
+        """(el, name) => {
+            const heads = [...el.querySelector('thead tr').querySelectorAll('th')].map(th => th.getAttribute('data-column'));
+            const j = heads.indexOf(name);
+            if (j < 0) throw new Error('no column ' + name);
+            return [...el.querySelectorAll('tbody tr')].map(tr => tr.querySelectorAll('td')[j].innerText);
+        }""",
+        name,
+    )
 
 
 def wait_rows(page, table, pred, timeout=30):
