@@ -28,6 +28,7 @@ export function formatValue(value, kind, format) {
   if (value === null || value === undefined) return "";
   if (format === "secret") return "••••";
   if (format === "size") return humanSize(value);
+  if (format === "id") return String(value);
   if (format === "ms") {
     const v = Number(value);
     return Number.isFinite(v) ? `${v.toLocaleString("en-US", { maximumFractionDigits: 1 })} ms` : String(value);
@@ -54,7 +55,7 @@ export function formatValue(value, kind, format) {
 
 /** Is a column shown right-aligned? */
 export function isNumeric(col) {
-  return NUMERIC.has(col.kind) || col.format === "size" || col.format === "ms";
+  return NUMERIC.has(col.kind) || col.format === "size" || col.format === "ms" || col.format === "id";
 }
 
 /**

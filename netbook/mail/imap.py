@@ -497,7 +497,7 @@ class IMAP:
     def table(self):
         from ..table import Table
 
-        return Table(self.to_frame(), formats={"size": "size"}, title=f"{self.url.masked()} {self.folder}")
+        return Table(self.to_frame(), formats={"size": "size", "uid": "id"}, title=f"{self.url.masked()} {self.folder}")
 
     def view(self):
         from .view import FolderView
@@ -526,9 +526,9 @@ class IMAP:
         if folder != self.folder:
             self.select(folder)
         if self.count <= eager_limit:
-            return DataFrameSource(self.headers(), formats={"size": "size"}, title=folder)
+            return DataFrameSource(self.headers(), formats={"size": "size", "uid": "id"}, title=folder)
         uids = self.search("ALL")
-        cols = [Column("uid", "int"), Column("flags", "str"), Column("date", "datetime"), Column("from", "str"),
+        cols = [Column("uid", "int", "id"), Column("flags", "str"), Column("date", "datetime"), Column("from", "str"),
                 Column("to", "str"), Column("subject", "str"), Column("size", "int", "size"), Column("attachments", "int")]
 
         def fetch(start, stop):

@@ -145,7 +145,7 @@ class POP3:
     def table(self):
         from ..table import Table
 
-        return Table(self.to_frame(), formats={"size": "size"}, title=f"POP3 {self.url.masked()}")
+        return Table(self.to_frame(), formats={"size": "size", "number": "id"}, title=f"POP3 {self.url.masked()}")
 
     def view(self):
         from .view import FolderView

@@ -445,7 +445,7 @@ class MailStore:
     def table(self):
         from ..table import Table
 
-        return Table(self.to_frame(), formats={"bytes": "size"}, title=f"mail store ({self.root})")
+        return Table(self.to_frame(), formats={"bytes": "size", "uid": "id"}, title=f"mail store ({self.root})")
 
     def __repr__(self):
         users = self.users()

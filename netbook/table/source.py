@@ -43,8 +43,9 @@ class Column:
     """A column: its name, its kind (one of ``KINDS``) and a display format.
 
     ``format`` refines how the browser shows values: ``"size"`` shows a byte
-    count as KiB/MiB, ``"ms"`` a duration in milliseconds, ``"secret"`` a
-    masked value; ``None`` uses the kind's default.
+    count as KiB/MiB, ``"ms"`` a duration in milliseconds, ``"id"`` an
+    integer identifier (a UID, a port) without thousands separators,
+    ``"secret"`` a masked value; ``None`` uses the kind's default.
     """
 
     name: str

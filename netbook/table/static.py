@@ -32,6 +32,8 @@ def format_cell(value, kind: str, fmt: str | None) -> str:
         return "••••"
     if fmt == "size":
         return human_size(value)
+    if fmt == "id":
+        return text_of(value)
     if fmt == "ms":
         try:
             return f"{float(value):,.1f} ms"
@@ -74,7 +76,7 @@ def static_html(source: Source, rows: int = 10, title: str = "") -> str:
     for row in page.rows:
         cells = []
         for c, v in zip(cols, row):
-            cls = " class='num'" if c.kind in ("int", "float") or c.format in ("size", "ms") else ""
+            cls = " class='num'" if c.kind in ("int", "float") or c.format in ("size", "ms", "id") else ""
             cells.append(f"<td{cls}>{escape(format_cell(v, c.kind, c.format))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     total = source.length

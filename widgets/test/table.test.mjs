@@ -21,6 +21,7 @@ test("values format by kind and format", () => {
   assert.equal(formatValue("2024-01-02T03:04:05.123456+00:00", "datetime"), "2024-01-02 03:04:05.123Z");
   assert.equal(formatValue(2048, "int", "size"), "2.0 KiB");
   assert.equal(formatValue(12.345, "float", "ms"), "12.3 ms");
+  assert.equal(formatValue(4996, "int", "id"), "4996"); // UIDs, ports: no thousands separators
   assert.equal(formatValue("hunter2", "str", "secret"), "••••");
   assert.equal(formatValue(null, "str"), "");
   assert.equal(formatValue({ bytes: 3, preview: "abc" }, "bytes"), "3 B: abc");
