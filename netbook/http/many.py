@@ -6,6 +6,11 @@ connection pools (one event loop in a worker thread, bounded by
 data:, ftp:) go through ``nb.fetch`` in a thread pool.  Results stream into
 a Table under a progress bar; interrupting the kernel stops cleanly and
 returns the rows that finished (``df.attrs["cancelled"]`` is True).
+
+With ``respect_robots=True`` a host's ``Crawl-delay`` / ``Request-rate``
+paces that host only: its requests go one at a time, started at least that
+many seconds apart, in a queue of their own, so the workers go on with the
+other hosts meanwhile.  Values above ``max_delay`` are capped (and said so).
 """
 from __future__ import annotations
 
@@ -219,7 +224,7 @@ async def _one(pool: _Pool, url: str, method: str, headers: bytes, max_bytes: in
 
 class _Run:
     def __init__(self, urls, *, concurrency, per_host, method, timeout, headers, max_bytes, follow,
-                 verify, respect_robots, user_agent, proxy=None, no_proxy=None):
+                 verify, respect_robots, user_agent, proxy=None, no_proxy=None, max_delay=10.0):
         self.urls = urls
         self.results: list = [None] * len(urls)
         self.done = 0
@@ -247,6 +252,12 @@ class _Run:
         self.loop = None
         self.task = None
         self.robots: dict = {}
+        self.max_delay = max(0.0, float(max_delay))
+        self.delays: dict[str, float] = {}  # origin -> seconds between its requests (robots.txt)
+        self.notes: list[str] = []
+        self._pace_locks: dict = {}
+        self._next_start: dict = {}
+        self._paced: list = []
         check_proxy_arg(proxy)
         if isinstance(proxy, str) and proxy:
             parse_proxy(proxy)  # refused before anything is sent
@@ -277,10 +288,37 @@ class _Run:
             fut = self.robots[key] = asyncio.ensure_future(self._load_robots(scheme, netloc))
         return await fut
 
+    def _delay_for(self, origin: str, rp) -> float:
+        """Seconds between two requests to ``origin`` (robots.txt), capped at max_delay."""
+        if origin not in self.delays:
+            from .robotstxt import pacing
+
+            delay, why = pacing(rp, self.user_agent)
+            if delay > self.max_delay:
+                self.notes.append(f"{origin}: {why} asks for {delay:g} s between requests; "
+                                  f"capped to max_delay={self.max_delay:g} s")
+                delay = self.max_delay
+            elif delay:
+                self.notes.append(f"{origin}: {why}: {delay:g} s between requests")
+            self.delays[origin] = delay
+        return self.delays[origin]
+
+    async def _paced_fetch(self, pool, sems, i, origin, delay):
+        """This origin's queue: one request at a time, starts ``delay`` s apart (FIFO lock)."""
+        lock = self._pace_locks.setdefault(origin, asyncio.Lock())
+        async with lock:
+            loop = asyncio.get_running_loop()
+            wait = self._next_start.get(origin, 0.0) - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._next_start[origin] = loop.time() + delay
+            await self._fetch_index(pool, sems, i, paced=True)
+
     async def _load_robots(self, scheme, netloc):
         from .client import fetch
+        from .robotstxt import RobotsParser
 
-        rp = urllib.robotparser.RobotFileParser()
+        rp = RobotsParser()
         try:
             r = await asyncio.get_running_loop().run_in_executor(
                 None, lambda: fetch(f"{scheme}://{netloc}/robots.txt", timeout=self.timeout, max_bytes=1 << 20,
@@ -296,7 +334,7 @@ class _Run:
             rp.allow_all = True
         return rp
 
-    async def _fetch_index(self, pool, sems, i):
+    async def _fetch_index(self, pool, sems, i, paced: bool = False):
         url = self.urls[i]
         t0 = time.perf_counter()
         try:
@@ -308,10 +346,16 @@ class _Run:
                 key, _ = _target(url)
                 if not key[1]:
                     raise _Failed("no host in URL")
-                if self.respect_robots:
-                    rp = await self._robots_for(pool, scheme, urllib.parse.urlsplit(url).netloc)
+                if self.respect_robots and not paced:
+                    netloc = urllib.parse.urlsplit(url).netloc
+                    rp = await self._robots_for(pool, scheme, netloc)
                     if not rp.can_fetch(self.user_agent, url):
                         raise _Failed("disallowed by robots.txt")
+                    origin = f"{scheme}://{netloc.rpartition('@')[2]}"
+                    delay = self._delay_for(origin, rp)
+                    if delay > 0:  # queued for that host; this worker goes on with other URLs
+                        self._paced.append(asyncio.ensure_future(self._paced_fetch(pool, sems, i, origin, delay)))
+                        return
                 async with sems[key]:
                     t0 = time.perf_counter()
                     async with asyncio.timeout(self.timeout):
@@ -347,7 +391,12 @@ class _Run:
 
         try:
             await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(self.urls)) or 1)))
+            while self._paced:  # the paced hosts' queues
+                batch, self._paced = self._paced, []
+                await asyncio.gather(*batch)
         finally:
+            for t in self._paced:
+                t.cancel()
             pool.close()
 
     def run_in_thread(self):
@@ -392,12 +441,16 @@ def _in_kernel() -> bool:
 def fetch_many(urls, concurrency: int = 16, per_host: int = 4, respect_robots: bool = False, method: str = "GET",
                timeout: float = 30, *, headers=None, max_bytes: int = 64 << 20, follow_redirects: bool = True,
                verify: bool = True, user_agent: str = "netbook/0.1", show: bool | None = None,
-               proxy=None, no_proxy=None):
+               proxy=None, no_proxy=None, max_delay: float = 10.0):
     """Fetch every URL; return a DataFrame (url, status, final_url, content_type, bytes, elapsed, error).
 
     ``concurrency`` requests at once overall, at most ``per_host`` per host;
     ``respect_robots=True`` reads each host's robots.txt first and skips what
-    it disallows (error ``"disallowed by robots.txt"``).  A failure is a row
+    it disallows (error ``"disallowed by robots.txt"``); a host's
+    ``Crawl-delay`` / ``Request-rate`` spaces that host's requests (one at a
+    time, the other hosts unaffected), capped at ``max_delay`` seconds;
+    ``df.attrs["crawl_delay"]`` maps each origin to the delay used and
+    ``df.attrs["notes"]`` says why.  A failure is a row
     with ``error`` set, never an exception.  Proxies as ``nb.fetch`` chooses
     them (``proxy=``, ``no_proxy=``, else ``http_proxy`` / ``https_proxy`` /
     ``all_proxy`` / ``no_proxy`` from the environment; ``proxy=False`` for
@@ -411,7 +464,7 @@ def fetch_many(urls, concurrency: int = 16, per_host: int = 4, respect_robots: b
     urls = list(urls.tolist() if hasattr(urls, "tolist") else urls)
     run = _Run(urls, concurrency=concurrency, per_host=per_host, method=method, timeout=timeout, headers=headers,
                max_bytes=max_bytes, follow=follow_redirects, verify=verify, respect_robots=respect_robots,
-               user_agent=user_agent, proxy=proxy, no_proxy=no_proxy)
+               user_agent=user_agent, proxy=proxy, no_proxy=no_proxy, max_delay=max_delay)
     show = _in_kernel() if show is None else show
     view = _Progress(len(urls)) if show and urls else None
     cancelled = False
@@ -434,6 +487,8 @@ def fetch_many(urls, concurrency: int = 16, per_host: int = 4, respect_robots: b
     df["elapsed"] = df["elapsed"].astype(float)
     df.attrs["cancelled"] = cancelled
     df.attrs["proxies"] = dict(run.proxies_used)
+    df.attrs["crawl_delay"] = {k: v for k, v in run.delays.items() if v}
+    df.attrs["notes"] = list(run.notes)
     if cancelled:
         print(f"fetch_many: interrupted; returning the {len(df):,} of {len(urls):,} URLs that finished")
     return df
@@ -468,7 +523,9 @@ class _Progress:
             self.shown = n
         self.bar.value = n
         rate = n / max(1e-9, time.perf_counter() - self.t0)
-        self.label.value = f"{n:,} / {self.total:,} · {rate:,.0f}/s" + (" · interrupted" if cancelled else "")
+        paced = ", ".join(f"{o.split('://', 1)[1]} every {d:g} s" for o, d in run.delays.items() if d)
+        self.label.value = (f"{n:,} / {self.total:,} · {rate:,.0f}/s" + (f" · crawl-delay: {paced}" if paced else "")
+                            + (" · interrupted" if cancelled else ""))
         if final:
             self.bar.bar_style = "warning" if cancelled else "success"
             self.table.flush()
