@@ -365,3 +365,64 @@ def test_fetch_many_through_tinyproxy(lab, tls_server, tinyproxy, clean_env):
     # a refused CONNECT is a row's error, not an exception
     bad = nb.fetch_many([tls_server["url"]], proxy=tinyproxy.url(USER, "wrong"), verify=tls_server["ca"])
     assert "refused CONNECT" in bad["error"][0] and " 401 " in bad["error"][0]
+
+
+# -- the lab proxy (nb.serve.proxy) against real clients: curl and nb.fetch ------------------
+def test_lab_proxy_with_curl_and_nb(lab, tls_server, clean_env, curl):
+    p = nb.serve.proxy(user=USER, password=PASSWORD)
+    try:
+        cred_url = p.url.replace("http://", f"http://{USER}:{PASSWORD}@")
+        out = subprocess.run([curl, "-s", "-x", p.url, "-U", f"{USER}:{PASSWORD}", lab.url], capture_output=True,
+                             timeout=20).stdout
+        assert out == b"hello"
+        out = subprocess.run([curl, "-s", "-x", p.url, "-U", f"{USER}:{PASSWORD}", "--cacert", tls_server["ca"],
+                              tls_server["url"] + "via-lab"], capture_output=True, timeout=20).stdout
+        assert out == b"secure hello"
+        clean_env.setenv("https_proxy", cred_url)
+        r = nb.fetch(tls_server["url"] + "nb", verify=tls_server["ca"])
+        assert r.text == "secure hello" and r.proxy == f"http://{USER}:••••@{p.host}:{p.port}"
+        df = nb.fetch_many([tls_server["url"] + "m1", lab.url], verify=tls_server["ca"], proxy=cred_url)
+        assert df["status"].tolist() == [200, 200]
+        rows = p.log.to_frame()
+        target = f"127.0.0.1:{tls_server['port']}"
+        assert rows["request"].tolist()[:3] == [f"GET {lab.url}", f"CONNECT {target}", f"CONNECT {target}"]
+        assert sorted(rows["request"].tolist()[3:]) == sorted([f"CONNECT {target}", f"GET {lab.url}"])  # fetch_many
+        assert rows["status"].tolist() == ["200"] * 5
+        assert (rows[rows["request"].str.startswith("CONNECT")]["detail"] == "tunnel open").all()
+        assert "CONNECT" in p.transcripts[1].text() and "secure hello" not in p.transcripts[1].text(reveal=True)
+        # refusals: one row each, the proxy goes on
+        assert int(nb.fetch(lab.url, proxy=p.url).status) == 407
+        assert subprocess.run([curl, "-s", "-o", "/dev/null", "-w", "%{http_code}", "-x", cred_url,
+                               "http://books.example/"], capture_output=True, text=True, timeout=20).stdout == "403"
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            dead = s.getsockname()[1]
+        assert int(nb.fetch(f"http://127.0.0.1:{dead}/", proxy=cred_url).status) == 502
+        with pytest.raises(ProxyError, match="refused CONNECT .*: 502"):
+            nb.fetch(f"https://127.0.0.1:{dead}/", proxy=cred_url)
+        with socket.create_connection((p.host, p.port), timeout=5) as c:
+            c.sendall(b"NONSENSE\r\n\r\n")
+            assert c.recv(100).startswith(b"HTTP/1.1 400")
+        assert nb.fetch(lab.url, proxy=cred_url).text == "hello"
+        assert [r for r in p.log.to_frame()["status"].tolist()[5:]] == ["407", "403", "502", "502", "400", "200"]
+        _no_leak(repr(p), p.log.to_frame().to_string(), p._repr_mimebundle_()["text/plain"])
+    finally:
+        p.stop()
+
+
+def test_lab_proxy_stops_with_open_tunnels(tls_server):
+    import time
+
+    p = nb.serve.proxy()
+    conns = []
+    for _ in range(3):
+        c = socket.create_connection((p.host, p.port), timeout=5)
+        c.sendall(f"CONNECT 127.0.0.1:{tls_server['port']} HTTP/1.1\r\n\r\n".encode())
+        assert c.recv(100).startswith(b"HTTP/1.1 200")
+        conns.append(c)
+    t0 = time.perf_counter()
+    p.stop()
+    assert time.perf_counter() - t0 < 2
+    assert not any(t.name.startswith("netbook-") for t in threading.enumerate())
+    for c in conns:
+        c.close()
