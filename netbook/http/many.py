@@ -170,9 +170,14 @@ def _proxied_line(url: str, auth: str | None) -> bytes:
     return f" {absolute} HTTP/1.1\r\nHost: {hostport}\r\n{extra}".encode("latin-1")
 
 
-async def _one(pool: _Pool, url: str, method: str, headers: bytes, max_bytes: int, follow: bool, proxy_for=None):
-    """One request, following redirects; returns (status, final_url, content_type, nbytes)."""
-    for _hop in range(11):
+async def _one(pool: _Pool, url: str, method: str, headers: bytes, max_bytes: int, follow: bool, proxy_for=None,
+               pace=None):
+    """One request, following redirects; returns (status, final_url, content_type, nbytes).
+
+    ``pace``: awaited before each redirect hop (a robots.txt Crawl-delay counts them too)."""
+    for hop in range(11):
+        if pace is not None and hop:
+            await pace()
         key, line = _target(url)
         proxy = proxy_for(key, url) if proxy_for else None
         if proxy is not None and key[0] == "http":
@@ -304,15 +309,18 @@ class _Run:
         return self.delays[origin]
 
     async def _paced_fetch(self, pool, sems, i, origin, delay):
-        """This origin's queue: one request at a time, starts ``delay`` s apart (FIFO lock)."""
+        """This origin's queue: one request at a time (FIFO lock), each hop ``delay`` s after the last."""
         lock = self._pace_locks.setdefault(origin, asyncio.Lock())
-        async with lock:
+
+        async def gate():
             loop = asyncio.get_running_loop()
             wait = self._next_start.get(origin, 0.0) - loop.time()
             if wait > 0:
                 await asyncio.sleep(wait)
             self._next_start[origin] = loop.time() + delay
-            await self._fetch_index(pool, sems, i, paced=True)
+
+        async with lock:
+            await self._fetch_index(pool, sems, i, paced=gate)
 
     async def _load_robots(self, scheme, netloc):
         from .client import fetch
@@ -334,7 +342,7 @@ class _Run:
             rp.allow_all = True
         return rp
 
-    async def _fetch_index(self, pool, sems, i, paced: bool = False):
+    async def _fetch_index(self, pool, sems, i, paced=None):
         url = self.urls[i]
         t0 = time.perf_counter()
         try:
@@ -346,7 +354,7 @@ class _Run:
                 key, _ = _target(url)
                 if not key[1]:
                     raise _Failed("no host in URL")
-                if self.respect_robots and not paced:
+                if self.respect_robots and paced is None:
                     netloc = urllib.parse.urlsplit(url).netloc
                     rp = await self._robots_for(pool, scheme, netloc)
                     if not rp.can_fetch(self.user_agent, url):
@@ -356,11 +364,13 @@ class _Run:
                     if delay > 0:  # queued for that host; this worker goes on with other URLs
                         self._paced.append(asyncio.ensure_future(self._paced_fetch(pool, sems, i, origin, delay)))
                         return
+                if paced is not None:
+                    await paced()  # this host's Crawl-delay (not counted in elapsed)
                 async with sems[key]:
                     t0 = time.perf_counter()
                     async with asyncio.timeout(self.timeout):
                         status, final, ctype, nbytes = await _one(pool, url, self.method, self.headers,
-                                                                  self.max_bytes, self.follow, self.proxy_for)
+                                                                  self.max_bytes, self.follow, self.proxy_for, paced)
             else:
                 from .client import fetch
 

@@ -95,6 +95,9 @@ def _robots_app(robots_txt: str, think: float = 0.0):
     def app(environ, start_response):
         if environ["PATH_INFO"] == "/robots.txt":
             body = robots_txt.encode()
+        elif environ["PATH_INFO"] == "/jump":  # -> /landed: a redirect hop is a request too
+            start_response("302 Found", [("Location", "/landed"), ("Content-Length", "0")])
+            return [b""]
         else:
             time.sleep(think)
             body = b"ok"
@@ -142,11 +145,12 @@ def test_absurd_delays_are_capped_and_request_rate_counts():
     huge = nb.serve.wsgi(_robots_app("User-agent: *\nCrawl-delay: 86400\n"), name="huge")
     rate = nb.serve.wsgi(_robots_app("User-agent: *\nRequest-rate: 5/1\n"), name="rate")
     try:
-        urls = [huge.url + f"h{i}" for i in range(3)] + [rate.url + f"r{i}" for i in range(3)]
+        urls = [huge.url + f"h{i}" for i in range(2)] + [huge.url + "jump"] + [rate.url + f"r{i}" for i in range(3)]
         df = nb.fetch_many(urls, respect_robots=True, max_delay=0.25, show=False)
         assert (df["status"] == 200).all()
         for srv, want in ((huge, 0.25), (rate, 0.2)):
             s = _starts(srv)
+            assert len(s) == (4 if srv is huge else 3)  # the redirect hop was paced too
             assert min(y - x for x, y in zip(s, s[1:])) >= want - 0.02
         h, r = huge.url.rstrip("/"), rate.url.rstrip("/")
         assert df.attrs["crawl_delay"] == {h: 0.25, r: 0.2}
