@@ -304,7 +304,7 @@ class _Run:
                                   f"capped to max_delay={self.max_delay:g} s")
                 delay = self.max_delay
             elif delay:
-                self.notes.append(f"{origin}: {why}: {delay:g} s between requests")
+                self.notes.append(f"{origin}: {delay:g} s between requests ({why})")
             self.delays[origin] = delay
         return self.delays[origin]
 

@@ -114,6 +114,13 @@ def _starts(srv):
     return sorted(r[0].timestamp() for r in srv.log.snapshot() if "robots.txt" not in r[2])
 
 
+def _spaced(times, delay) -> bool:
+    """Requests ``delay`` apart: the whole span is at least (n-1) delays (robust to one late log
+    row on a busy machine) and no two came close together (each gap over half the delay)."""
+    gaps = [y - x for x, y in zip(times, times[1:])]
+    return times[-1] - times[0] >= (len(times) - 1) * delay - 0.05 and min(gaps) >= delay / 2
+
+
 def test_crawl_delay_paces_that_host_only():
     slow = nb.serve.wsgi(_robots_app("User-agent: *\nCrawl-delay: 0.3\nDisallow: /private/\n"), name="paced")
     free = nb.serve.wsgi(_robots_app("User-agent: *\nDisallow:\n", think=0.05), name="free")
@@ -125,14 +132,14 @@ def test_crawl_delay_paces_that_host_only():
         assert (df["status"] == 200).all(), df["error"].tolist()
         a, b = _starts(slow), _starts(free)
         gaps = [y - x for x, y in zip(a, a[1:])]
-        assert len(a) == 5 and min(gaps) >= 0.3 - 0.02, gaps  # spaced as asked
-        assert max(gaps) < 0.3 + 0.25, gaps  # and not much more
+        assert len(a) == 5 and _spaced(a, 0.3), gaps  # spaced as asked
+        assert max(gaps) < 0.3 + 0.4, gaps  # and not much more
         # the other host went at full concurrency meanwhile: 20 x 50 ms at 4 at once ~ 0.25 s
-        assert b[-1] - b[0] < 0.8 and b[-1] < a[-1], (b[-1] - b[0], b[-1] - a[-1])
+        assert b[-1] < a[2] and b[-1] - b[0] < 1.0, (b[-1] - b[0], b[-1] - a[2])
         assert wall < 4
         origin = slow.url.rstrip("/")
         assert df.attrs["crawl_delay"] == {origin: 0.3}
-        assert df.attrs["notes"] == [f"{origin}: Crawl-delay: 0.3: 0.3 s between requests"]
+        assert df.attrs["notes"] == [f"{origin}: 0.3 s between requests (Crawl-delay: 0.3)"]
         # without respect_robots nothing is paced
         df = nb.fetch_many([slow.url + "q"] * 3, respect_robots=False, show=False)
         assert df.attrs["crawl_delay"] == {} and (df["status"] == 200).all()
@@ -151,11 +158,11 @@ def test_absurd_delays_are_capped_and_request_rate_counts():
         for srv, want in ((huge, 0.25), (rate, 0.2)):
             s = _starts(srv)
             assert len(s) == (4 if srv is huge else 3)  # the redirect hop was paced too
-            assert min(y - x for x, y in zip(s, s[1:])) >= want - 0.02
+            assert _spaced(s, want), [y - x for x, y in zip(s, s[1:])]
         h, r = huge.url.rstrip("/"), rate.url.rstrip("/")
         assert df.attrs["crawl_delay"] == {h: 0.25, r: 0.2}
         assert f"{h}: Crawl-delay: 86400 asks for 86400 s between requests; capped to max_delay=0.25 s" in df.attrs["notes"]
-        assert f"{r}: Request-rate: 5/1s: 0.2 s between requests" in df.attrs["notes"]
+        assert f"{r}: 0.2 s between requests (Request-rate: 5/1s)" in df.attrs["notes"]
     finally:
         huge.stop()
         rate.stop()
