@@ -17,6 +17,7 @@ of silence and when the lab stops.
 from __future__ import annotations
 
 import base64
+import hmac
 import http.client
 import ipaddress
 import selectors
@@ -109,7 +110,7 @@ class ProxyHandler(LabHandlerMixin, socketserver.StreamRequestHandler):
             return
         want = "Basic " + base64.b64encode(f"{lab.user}:{lab.password or ''}".encode()).decode()
         got = next((v for k, v in headers if k.lower() == "proxy-authorization"), None)
-        if got != want:
+        if got is None or not hmac.compare_digest(got.encode("latin-1", "replace"), want.encode()):
             raise _Refused(407, "Proxy Authentication Required", "wrong credentials" if got else "no credentials",
                            [("Proxy-Authenticate", 'Basic realm="netbook lab proxy"')])
 
@@ -210,6 +211,8 @@ class ProxyHandler(LabHandlerMixin, socketserver.StreamRequestHandler):
             raise _Refused(413, "Content Too Large", f"body of {n:,} bytes over max_body")
         body = self._read_exact(n) if n else None
         fwd = [(k, v) for k, v in headers if k.lower() not in _HOP_BY_HOP]
+        if not any(k.lower() == "host" for k, _ in fwd):
+            fwd.insert(0, ("Host", parts.netloc.rpartition("@")[2]))
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=30)
         try:
@@ -224,6 +227,8 @@ class ProxyHandler(LabHandlerMixin, socketserver.StreamRequestHandler):
             raise _Refused(502, "Bad Gateway", f"{parts.netloc}: {e.strerror or e}") from None
         except http.client.HTTPException as e:
             raise _Refused(502, "Bad Gateway", f"{parts.netloc}: bad HTTP: {type(e).__name__}") from None
+        except ValueError as e:  # http.client refuses control characters in the method, path or a header
+            raise _Refused(400, "Bad Request", f"refused: {e}"[:200]) from None
         finally:
             conn.close()
         if len(data) > max_body:
