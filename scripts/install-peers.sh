@@ -1,7 +1,8 @@
 #!/bin/bash
 # Install the real peers netbook's tests talk to: Debian's chromium (the
 # browser test), dovecot (IMAP/POP3), curl, wrk, node (widget JS tests),
-# nginx-light (an independent HTTP server for the HTTP client tests and benchmark).
+# nginx-light (an independent HTTP server for the HTTP client tests and benchmark),
+# tinyproxy-bin (an HTTP proxy, CONNECT included, for the proxy tests).
 # As root on Debian: apt-get.  Otherwise: report what is missing; under
 # CI=true a missing peer is an error.
 set -euo pipefail
@@ -16,6 +17,7 @@ have wrk || need+=(wrk)
 have node || need+=(nodejs)
 have openssl || need+=(openssl)
 have nginx || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+have tinyproxy || need+=(tinyproxy-bin)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" = 0 ] && have apt-get; then
   export DEBIAN_FRONTEND=noninteractive

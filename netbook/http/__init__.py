@@ -10,7 +10,7 @@ import importlib
 
 __all__ = ["fetch", "fetch_many", "Session", "Response", "CookieJar", "robots", "Robots", "status", "statuses",
            "Headers", "call", "save_har", "FetchError", "FetchTimeout", "ConnectionFailed", "TLSError",
-           "BodyTooLarge", "UnsupportedURL"]
+           "BodyTooLarge", "UnsupportedURL", "ProxyError", "select_proxy", "Proxy"]
 
 _NAMES = {
     "fetch": "client", "Response": "response", "Headers": "headers", "CookieJar": "cookies",
@@ -18,6 +18,7 @@ _NAMES = {
     "status": "status_codes", "statuses": "status_codes", "call": "wsgi_transport", "save_har": "har",
     "FetchError": "errors", "FetchTimeout": "errors", "ConnectionFailed": "errors", "TLSError": "errors",
     "BodyTooLarge": "errors", "UnsupportedURL": "errors",
+    "ProxyError": "proxies", "select_proxy": "proxies", "Proxy": "proxies",
 }
 
 

@@ -7,11 +7,16 @@ notebook needs around it: every connection goes through a traced socket (the
 transcript), connect/send/wait are timed per hop (HAR 1.2 timings), redirect
 hops are recorded, bodies are bounded (``max_bytes``, also after gzip), and an
 HTTP error status comes back as a Response instead of an exception.
+
+Proxies are chosen per hop the way curl chooses them (``proxies.py``:
+``proxy=``, ``http_proxy`` / ``https_proxy`` / ``all_proxy``, ``no_proxy``);
+HTTPS goes through an HTTP proxy with CONNECT, end to end encrypted.
 """
 from __future__ import annotations
 
 import http.client
 import json as _json
+import os
 import socket
 import ssl
 import threading
@@ -22,11 +27,13 @@ import urllib.request
 import zlib
 from datetime import datetime, timezone
 
+from ..errors import InjectionError
 from ..interpolate import check_line
-from ..transcript import Transcript, trace_socket
+from ..transcript import MASK, Transcript, trace_socket
 from .cookies import CookieJar
 from .errors import BodyTooLarge, ConnectionFailed, FetchError, FetchTimeout, TLSError, UnsupportedURL
 from .headers import Headers
+from .proxies import Proxy, ProxyError, check_proxy_arg, parse_proxy, scrub_transcript, select_proxy
 from .response import Hop, Response
 
 __all__ = ["fetch", "build_request", "DEFAULT_MAX_BYTES", "USER_AGENT"]
@@ -44,6 +51,7 @@ class _Exchange:
         self.hops: list[Hop] = []
         self.current: dict = {}
         self.last_req = None
+        self.proxies: list[Proxy] = []
 
     def begin(self):
         self.current = {"start": time.perf_counter(), "dns": -1.0, "connect": -1.0, "ssl": -1.0,
@@ -63,10 +71,13 @@ def _open_socket(conn, ex: _Exchange | None):
     """DNS then TCP connect, each timed (like curl's namelookup / connect)."""
     t = ex.current if ex else {}
     timeout = conn.timeout if conn.timeout is not socket._GLOBAL_DEFAULT_TIMEOUT else None
+    proxy = t.get("proxy") if t else None
     t0 = time.perf_counter()
     try:
         infos = socket.getaddrinfo(conn.host, conn.port, 0, socket.SOCK_STREAM)
     except socket.gaierror as e:
+        if proxy:
+            raise ProxyError(f"cannot resolve proxy host {conn.host!r} ({proxy}): {e.strerror or e}") from e
         raise ConnectionFailed(f"cannot resolve host {conn.host!r}: {e.strerror or e}") from e
     t1 = time.perf_counter()
     last = None
@@ -84,6 +95,8 @@ def _open_socket(conn, ex: _Exchange | None):
             last = e
             s.close()
     if sock is None:
+        if proxy and isinstance(last, OSError) and not isinstance(last, (socket.timeout, TimeoutError)):
+            raise ProxyError(f"cannot connect to proxy {proxy}: {last.strerror or last}")
         raise last or OSError("no address")
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     t2 = time.perf_counter()
@@ -117,13 +130,30 @@ class _TimedMixin:
         return r
 
 
+def _tunnel(conn, ex) -> None:
+    """CONNECT through the proxy (http.client's own ``_tunnel``), timed as
+    part of connect; a refusal is one clear ProxyError."""
+    t0 = time.perf_counter()
+    try:
+        conn._tunnel()
+    except OSError as e:
+        proxy = ex.current.get("proxy") if ex else None
+        msg = str(e).replace("Tunnel connection failed: ", "")
+        raise ProxyError(f"proxy {proxy.url if proxy else conn.host} refused CONNECT "
+                         f"{conn._tunnel_host}:{conn._tunnel_port}: {msg}") from e
+    if ex:
+        c = ex.current
+        c["connect"] = round(max(0.0, c.get("connect", 0.0)) + _ms(t0, time.perf_counter()), 3)
+        c["conn_end"] = time.perf_counter()
+
+
 class TracedHTTPConnection(_TimedMixin, http.client.HTTPConnection):
     def connect(self):
         ex = _exchange()
         sock = _open_socket(self, ex)
         self.sock = trace_socket(sock, ex.transcript) if ex else sock
         if self._tunnel_host:
-            self._tunnel()
+            _tunnel(self, ex)
 
 
 class TracedHTTPSConnection(_TimedMixin, http.client.HTTPSConnection):
@@ -132,7 +162,7 @@ class TracedHTTPSConnection(_TimedMixin, http.client.HTTPSConnection):
         raw = _open_socket(self, ex)
         if self._tunnel_host:
             self.sock = trace_socket(raw, ex.transcript) if ex else raw
-            self._tunnel()
+            _tunnel(self, ex)
         host = self._tunnel_host or self.host
         t0 = time.perf_counter()
         try:
@@ -154,14 +184,54 @@ def note_request(req) -> None:
         ex.last_req = req
 
 
+class _Proxies:
+    """Decides each hop's proxy (curl's rules, ``proxies.select_proxy``) and
+    points the urllib Request at it: absolute-form request line for http,
+    CONNECT for https.  The environment is read once per fetch."""
+
+    def __init__(self, proxy=None, no_proxy=None):
+        self.proxy = proxy
+        self.no_proxy = no_proxy
+        self.env = dict(os.environ)
+
+    def apply(self, req) -> Proxy | None:
+        if getattr(req, "_nb_proxy_done", False):  # the same Request re-opened (auth retry)
+            p = req._nb_proxy
+        else:
+            p = select_proxy(req.full_url, self.proxy, self.no_proxy, self.env)
+            req._nb_proxy_done, req._nb_proxy = True, p
+            if p is not None:
+                auth = p.authorization()
+                if auth:
+                    req.add_unredirected_header("Proxy-Authorization", auth)
+                req.set_proxy(p.hostport, "http")
+        ex = _exchange()
+        if ex:
+            ex.current["proxy"] = p
+            if p is not None:
+                if p not in ex.proxies:
+                    ex.proxies.append(p)
+                if " via " not in ex.transcript.title:
+                    ex.transcript.title += f" via proxy {p.url}"
+        return p
+
+
 class _HTTPHandler(urllib.request.HTTPHandler):
+    proxies: _Proxies | None = None
+
     def http_open(self, req):
+        if self.proxies is not None:
+            self.proxies.apply(req)
         note_request(req)
         return self.do_open(TracedHTTPConnection, req)
 
 
 class _HTTPSHandler(urllib.request.HTTPSHandler):
+    proxies: _Proxies | None = None
+
     def https_open(self, req):
+        if self.proxies is not None:
+            self.proxies.apply(req)
         note_request(req)
         return self.do_open(TracedHTTPSConnection, req, context=self._context)
 
@@ -201,14 +271,32 @@ class _ErrorsAreResponses(urllib.request.BaseHandler):
         return fp
 
 
+def _request_headers(req) -> Headers:
+    """What the origin was sent; the proxy's credentials are never kept (masked
+    for a plain-http proxy, which saw them; left out behind CONNECT, where
+    only the tunnel request carried them)."""
+    out = []
+    tunneled = bool(getattr(req, "_tunnel_host", None))
+    for k, v in {**req.headers, **req.unredirected_hdrs}.items():
+        k = k.title()
+        if k == "Proxy-Authorization":
+            if tunneled:
+                continue
+            v = v.split(" ", 1)[0] + " " + MASK
+        out.append((k, v))
+    return Headers(out)
+
+
 def _hop(ex, req, fp, code, msg, headers, location=None) -> Hop:
     c = ex.current
+    proxy = c.get("proxy")
     return Hop(
         method=req.get_method(), url=req.full_url, status=int(code), reason=str(msg or ""),
         headers=Headers(headers.items() if headers is not None else ()),
-        request_headers=Headers((k.title(), v) for k, v in {**req.headers, **req.unredirected_hdrs}.items()),
+        request_headers=_request_headers(req),
         location=location, timings=_timings(c), started=c.get("started"),
         version=_version(getattr(fp, "version", 11)), server_ip=c.get("server_ip", ""),
+        proxy=proxy.url if proxy is not None else "",
     )
 
 
@@ -319,7 +407,8 @@ def _network_error(e: BaseException, url: str, timeout) -> Exception:
 
 def fetch(url: str, method: str | None = None, *, headers=None, params=None, data=None, json=None,
           auth=None, cookies=None, timeout: float | None = 30, follow_redirects: bool = True,
-          verify: bool | str | ssl.SSLContext = True, proxy: str | None = None,
+          verify: bool | str | ssl.SSLContext = True, proxy: str | dict | bool | None = None,
+          no_proxy: str | list | None = None,
           max_bytes: int = DEFAULT_MAX_BYTES, max_redirects: int = 10, app=None,
           auth_prior: bool = False, transcript_bytes: int = 256 << 10) -> Response:
     """Fetch ``url`` and return a :class:`Response` (any status).
@@ -328,7 +417,11 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
     (``auth_prior=True`` sends Basic up front, like ``curl -u``);
     ``cookies`` is an ``nb.CookieJar`` (kept and updated) or a dict;
     ``verify=False`` skips TLS verification, a path names a CA file;
-    ``proxy="http://user:pass@host:port"``; ``max_bytes`` bounds the body
+    ``proxy="http://user:pass@host:port"`` (default: ``http_proxy`` /
+    ``https_proxy`` / ``all_proxy`` from the environment, as curl reads them;
+    ``proxy=False`` ignores them); ``no_proxy="localhost,10.0.0.0/8"`` lists
+    hosts that go direct (default: the ``no_proxy`` variable; ``"*"`` for
+    all); ``Response.proxy`` names the proxy used; ``max_bytes`` bounds the body
     (also after decompression); ``app=wsgi_app`` calls a WSGI app in-process
     (no socket).  Network failures raise one clear ``NetworkError``.
     """
@@ -349,6 +442,11 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
             if auth is None:
                 auth, auth_prior = (urllib.parse.unquote(user), urllib.parse.unquote(password)), True
     req = build_request(url, method=method, headers=headers, params=params, data=data, json=json)
+    check_proxy_arg(proxy)
+    if isinstance(proxy, str) and proxy:
+        parse_proxy(proxy)  # a bad explicit proxy is refused before anything is sent
+    if isinstance(no_proxy, str):
+        check_line(no_proxy, "no_proxy")
     if app is not None:
         from .wsgi_transport import WSGIHandler
 
@@ -362,11 +460,13 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
             ctx = verify
         else:
             ctx = ssl.create_default_context(cafile=str(verify))
+        chooser = _Proxies(proxy, no_proxy)
         transport = [_HTTPHandler(), _HTTPSHandler(context=ctx)]
+        for h in transport:
+            h.proxies = chooser
     handlers = transport + [_Redirects(follow_redirects, max_redirects), _ErrorsAreResponses(),
                             urllib.request.FileHandler(), urllib.request.DataHandler(), urllib.request.FTPHandler()]
-    # ProxyHandler sends Proxy-Authorization from the proxy URL's user:password
-    handlers.append(urllib.request.ProxyHandler({"http": proxy, "https": proxy} if proxy else {}))
+    handlers.append(urllib.request.ProxyHandler({}))  # urllib's own env proxies: off (ours follow curl's rules)
     jar = CookieJar()  # a fresh jar still carries cookies across this fetch's redirects
     if isinstance(cookies, CookieJar):
         jar = cookies
@@ -410,7 +510,7 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
         finally:
             fp.close()
         t_end = time.perf_counter()
-    except (FetchError, ConnectionFailed, TLSError, FetchTimeout):
+    except (FetchError, ConnectionFailed, TLSError, FetchTimeout, InjectionError):
         raise
     except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as e:
         if isinstance(e, ValueError) and not isinstance(e, UnicodeError) and "header" not in str(e).lower():
@@ -418,6 +518,8 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
         raise _network_error(e, _mask_url(url), timeout) from e
     finally:
         _local.exchange = prev
+        for p in ex.proxies:
+            scrub_transcript(tr, p)
     c = ex.current
     c["receive"] = _ms(c.get("head_at", t_head), t_end)
     fp_headers = fp.headers if getattr(fp, "headers", None) is not None else fp.info()
@@ -442,6 +544,7 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
         headers=resp_headers, content=content, raw_size=len(raw), history=ex.hops, final_hop=last,
         request_headers=last.request_headers, request_body=last_req.data,
         transcript=tr, elapsed=t_end - t0, timings=_timings(c), started=c.get("started"), cookie_jar=jar,
+        proxy=last.proxy,
     )
 
 

@@ -21,7 +21,8 @@ _FLAGS = {
     "-d": "data", "--data": "data", "--data-ascii": "data", "--data-binary": "data-binary", "--data-raw": "data-raw",
     "--data-urlencode": "data-urlencode", "--json": "json", "-u": "user", "--user": "user",
     "-b": "cookie", "--cookie": "cookie", "-c": "cookie-jar", "--cookie-jar": "cookie-jar",
-    "-x": "proxy", "--proxy": "proxy", "-m": "max-time", "--max-time": "max-time",
+    "-x": "proxy", "--proxy": "proxy", "--noproxy": "noproxy", "-U": "proxy-user", "--proxy-user": "proxy-user",
+    "-m": "max-time", "--max-time": "max-time",
     "--connect-timeout": "connect-timeout", "-o": "output", "--output": "output",
     "-A": "user-agent", "--user-agent": "user-agent", "-e": "referer", "--referer": "referer",
     "--max-redirs": "max-redirs", "--url": "url", "--max-filesize": "max-filesize",
@@ -53,6 +54,8 @@ class CurlCommand:
     cookie: list = field(default_factory=list)
     cookie_jar: str | None = None
     proxy: str | None = None
+    noproxy: str | None = None
+    proxy_user: str | None = None
     timeout: float | None = None
     output: str | None = None
     max_redirs: int = 50
@@ -100,8 +103,19 @@ class CurlCommand:
                 elif not self.cookie_jar:
                     raise FetchError(f"-b {c}: no such cookie file")
             kw["cookies"] = jar
-        if self.proxy:
-            kw["proxy"] = self.proxy if "://" in self.proxy else "http://" + self.proxy
+        if self.proxy is not None:
+            if not self.proxy:
+                kw["proxy"] = False  # curl -x "": no proxy, whatever the environment says
+            else:
+                proxy = self.proxy if "://" in self.proxy else "http://" + self.proxy
+                if self.proxy_user is not None:
+                    user, _, password = self.proxy_user.partition(":")
+                    scheme, _, rest = proxy.partition("://")
+                    proxy = (f"{scheme}://{urllib.parse.quote(user, safe='')}:{urllib.parse.quote(password, safe='')}"
+                             f"@{rest.rpartition('@')[2]}")
+                kw["proxy"] = proxy
+        if self.noproxy is not None:
+            kw["no_proxy"] = self.noproxy
         if self.timeout is not None:
             kw["timeout"] = self.timeout
         if self.max_filesize:
@@ -201,6 +215,10 @@ def parse_curl(command: str | list[str]) -> CurlCommand:
                 cmd.cookie_jar = value
             elif name == "proxy":
                 cmd.proxy = value
+            elif name == "noproxy":
+                cmd.noproxy = value
+            elif name == "proxy-user":
+                cmd.proxy_user = value
             elif name == "max-time":
                 cmd.timeout = float(value)
             elif name == "connect-timeout":

@@ -96,6 +96,7 @@ def _entry(hop, resp, reveal: bool, final: bool) -> dict:
         "startedDateTime": started.isoformat().replace("+00:00", "Z"),
         "time": _total(hop.timings), "request": req, "response": response, "cache": {},
         "timings": _timings(hop.timings), **({"serverIPAddress": hop.server_ip} if hop.server_ip else {}),
+        **({"_proxy": hop.proxy} if getattr(hop, "proxy", "") else {}),  # HAR custom field (password masked)
     }
 
 

@@ -27,10 +27,16 @@ def _cell_options(line: str):
             opts["follow_redirects"] = False
         elif a in ("-m", "--max-time"):
             opts["timeout"] = float(next(it, "30"))
+        elif a in ("-x", "--proxy"):
+            value = next(it, "")
+            opts["proxy"] = value or False  # -x "": no proxy, as curl
+        elif a == "--noproxy" or a.startswith("--noproxy="):
+            opts["no_proxy"] = a.partition("=")[2] if "=" in a else next(it, "")
         else:
             from ..errors import NetbookError
 
-            raise NetbookError(f"%%fetch: unknown option {a} (use -o NAME, -k, --no-follow, -m SECONDS)")
+            raise NetbookError(f"%%fetch: unknown option {a} (use -o NAME, -k, --no-follow, -m SECONDS, "
+                               "-x PROXY, --noproxy HOSTS)")
     return out, opts
 
 
@@ -42,8 +48,10 @@ class FetchMagics(Magics):
         """%fetch [curl flags] URL  — e.g. ``%fetch -X POST --json '{"a": 1}' {base}items -o r``
 
         Flags: -X -H -d --data-urlencode --json -u --digest -L -k -I -G
-        -b FILE|'a=1' -c FILE -x PROXY -m SECONDS -A -e -f, and -o NAME to
-        store the Response.  A pasted ``curl ...`` command works too.
+        -b FILE|'a=1' -c FILE -x PROXY -U USER:PASS --noproxy HOSTS -m SECONDS
+        -A -e -f, and -o NAME to store the Response.  Without -x, the
+        ``http_proxy`` / ``https_proxy`` / ``all_proxy`` / ``no_proxy``
+        variables apply, as in curl.  A pasted ``curl ...`` command works too.
         """
         from .curl import run_curl
 
@@ -56,7 +64,7 @@ class FetchMagics(Magics):
     @no_var_expand
     @cell_magic("fetch")
     def fetch_cell(self, line: str, cell: str):
-        """%%fetch [-o NAME] [-k] [--no-follow] [-m SECONDS]
+        """%%fetch [-o NAME] [-k] [--no-follow] [-m SECONDS] [-x PROXY] [--noproxy HOSTS]
 
         The cell holds requests in the ``.http`` syntax (JetBrains, VS Code
         REST Client): request line, headers, blank line, body; ``###``

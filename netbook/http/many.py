@@ -6,11 +6,17 @@ connection pools (one event loop in a worker thread, bounded by
 data:, ftp:) go through ``nb.fetch`` in a thread pool.  Results stream into
 a Table under a progress bar; interrupting the kernel stops cleanly and
 returns the rows that finished (``df.attrs["cancelled"]`` is True).
+
+With ``respect_robots=True`` a host's ``Crawl-delay`` / ``Request-rate``
+paces that host only: its requests go one at a time, started at least that
+many seconds apart, in a queue of their own, so the workers go on with the
+other hosts meanwhile.  Values above ``max_delay`` are capped (and said so).
 """
 from __future__ import annotations
 
 import asyncio
 import functools
+import os
 import ssl
 import threading
 import time
@@ -19,6 +25,7 @@ import urllib.robotparser
 from collections import defaultdict
 
 from ..interpolate import check_line
+from .proxies import check_proxy_arg, parse_proxy, select_proxy
 
 __all__ = ["fetch_many", "COLUMNS"]
 
@@ -32,7 +39,10 @@ class _Failed(Exception):
 
 
 class _Pool:
-    """Idle keep-alive connections per (scheme, host, port)."""
+    """Idle keep-alive connections per (scheme, host, port, proxy).
+
+    Through a proxy, http requests go to the proxy in absolute form; https
+    ones get a CONNECT tunnel to the origin, then TLS inside it (end to end)."""
 
     def __init__(self, ssl_ctx, connect_timeout):
         self.idle: dict[tuple, list] = defaultdict(list)
@@ -46,7 +56,9 @@ class _Pool:
             if not writer.is_closing() and not reader.at_eof():
                 return reader, writer, True
             writer.close()
-        scheme, host, port = key
+        scheme, host, port, proxy = key
+        if proxy is not None:
+            return (*await self._via_proxy(scheme, host, port, proxy), False)
         try:
             reader, writer = await asyncio.open_connection(
                 host, port, ssl=self.ssl_ctx if scheme == "https" else None,
@@ -59,6 +71,35 @@ class _Pool:
             raise _Failed(f"cannot connect: {e.strerror or e}") from None
         self.all.add(writer)
         return reader, writer, False
+
+    async def _via_proxy(self, scheme, host, port, proxy):
+        try:
+            reader, writer = await asyncio.open_connection(proxy.host, proxy.port, limit=1 << 16)
+        except OSError as e:
+            raise _Failed(f"cannot connect to proxy {proxy.url}: {e.strerror or e}") from None
+        self.all.add(writer)
+        if scheme != "https":
+            return reader, writer
+        target = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        auth = proxy.authorization()
+        writer.write(f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n".encode("latin-1")
+                     + (f"Proxy-Authorization: {auth}\r\n".encode("latin-1") if auth else b"") + b"\r\n")
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+            writer.close()
+            raise _Failed(f"proxy {proxy.url} closed the connection during CONNECT {target}") from None
+        status_line = head.split(b"\r\n", 1)[0].decode("latin-1")
+        parts = status_line.split(" ", 2)
+        if len(parts) < 2 or not parts[1].isdigit() or not 200 <= int(parts[1]) < 300:
+            writer.close()
+            raise _Failed(f"proxy {proxy.url} refused CONNECT {target}: {' '.join(parts[1:])[:80]}")
+        try:
+            await writer.start_tls(self.ssl_ctx, server_hostname=host)
+        except ssl.SSLError as e:
+            writer.close()
+            raise _Failed(f"TLS failed: {getattr(e, 'verify_message', None) or e.reason or e}") from None
+        return reader, writer
 
     def put(self, key, conn):
         self.idle[key].append(conn)
@@ -119,10 +160,29 @@ def _target(url: str):
     return (scheme, host, port), f" {target} HTTP/1.1\r\nHost: {hostport}\r\n".encode("latin-1")
 
 
-async def _one(pool: _Pool, url: str, method: str, headers: bytes, max_bytes: int, follow: bool):
-    """One request, following redirects; returns (status, final_url, content_type, nbytes)."""
-    for _hop in range(11):
+@functools.lru_cache(maxsize=4096)
+def _proxied_line(url: str, auth: str | None) -> bytes:
+    """The request line and Host in absolute form, for a plain-http proxy."""
+    parts = urllib.parse.urlsplit(url)
+    hostport = parts.netloc.rpartition("@")[2]
+    absolute = urllib.parse.urlunsplit((parts.scheme.lower(), hostport, parts.path or "/", parts.query, ""))
+    extra = f"Proxy-Authorization: {auth}\r\n" if auth else ""
+    return f" {absolute} HTTP/1.1\r\nHost: {hostport}\r\n{extra}".encode("latin-1")
+
+
+async def _one(pool: _Pool, url: str, method: str, headers: bytes, max_bytes: int, follow: bool, proxy_for=None,
+               pace=None):
+    """One request, following redirects; returns (status, final_url, content_type, nbytes).
+
+    ``pace``: awaited before each redirect hop (a robots.txt Crawl-delay counts them too)."""
+    for hop in range(11):
+        if pace is not None and hop:
+            await pace()
         key, line = _target(url)
+        proxy = proxy_for(key, url) if proxy_for else None
+        if proxy is not None and key[0] == "http":
+            line = _proxied_line(url, proxy.authorization())
+        key = (*key, proxy)
         req = method.encode("ascii") + line + headers
         for attempt in (0, 1):
             reader, writer, reused = await pool.get(key)
@@ -169,7 +229,7 @@ async def _one(pool: _Pool, url: str, method: str, headers: bytes, max_bytes: in
 
 class _Run:
     def __init__(self, urls, *, concurrency, per_host, method, timeout, headers, max_bytes, follow,
-                 verify, respect_robots, user_agent):
+                 verify, respect_robots, user_agent, proxy=None, no_proxy=None, max_delay=10.0):
         self.urls = urls
         self.results: list = [None] * len(urls)
         self.done = 0
@@ -197,6 +257,34 @@ class _Run:
         self.loop = None
         self.task = None
         self.robots: dict = {}
+        self.max_delay = max(0.0, float(max_delay))
+        self.delays: dict[str, float] = {}  # origin -> seconds between its requests (robots.txt)
+        self.notes: list[str] = []
+        self._pace_locks: dict = {}
+        self._next_start: dict = {}
+        self._paced: list = []
+        check_proxy_arg(proxy)
+        if isinstance(proxy, str) and proxy:
+            parse_proxy(proxy)  # refused before anything is sent
+        if isinstance(no_proxy, str):
+            check_line(no_proxy, "no_proxy")
+        self.proxy, self.no_proxy = proxy, no_proxy
+        self.env = dict(os.environ)  # read once, as curl reads it once per run
+        self._proxies: dict = {}
+        self.proxies_used: dict[str, str] = {}  # origin -> proxy URL (password masked)
+
+    def proxy_for(self, key, url):
+        """The proxy for this (scheme, host, port): curl's rules, decided once per origin."""
+        try:
+            return self._proxies[key]
+        except KeyError:
+            pass
+        p = select_proxy(url, self.proxy, self.no_proxy, self.env)
+        self._proxies[key] = p
+        if p is not None:
+            host = f"[{key[1]}]" if ":" in key[1] else key[1]
+            self.proxies_used[f"{key[0]}://{host}:{key[2]}"] = p.url
+        return p
 
     async def _robots_for(self, pool, scheme, netloc):
         key = (scheme, netloc)
@@ -205,13 +293,44 @@ class _Run:
             fut = self.robots[key] = asyncio.ensure_future(self._load_robots(scheme, netloc))
         return await fut
 
+    def _delay_for(self, origin: str, rp) -> float:
+        """Seconds between two requests to ``origin`` (robots.txt), capped at max_delay."""
+        if origin not in self.delays:
+            from .robotstxt import pacing
+
+            delay, why = pacing(rp, self.user_agent)
+            if delay > self.max_delay:
+                self.notes.append(f"{origin}: {why} asks for {delay:g} s between requests; "
+                                  f"capped to max_delay={self.max_delay:g} s")
+                delay = self.max_delay
+            elif delay:
+                self.notes.append(f"{origin}: {delay:g} s between requests ({why})")
+            self.delays[origin] = delay
+        return self.delays[origin]
+
+    async def _paced_fetch(self, pool, sems, i, origin, delay):
+        """This origin's queue: one request at a time (FIFO lock), each hop ``delay`` s after the last."""
+        lock = self._pace_locks.setdefault(origin, asyncio.Lock())
+
+        async def gate():
+            loop = asyncio.get_running_loop()
+            wait = self._next_start.get(origin, 0.0) - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._next_start[origin] = loop.time() + delay
+
+        async with lock:
+            await self._fetch_index(pool, sems, i, paced=gate)
+
     async def _load_robots(self, scheme, netloc):
         from .client import fetch
+        from .robotstxt import RobotsParser
 
-        rp = urllib.robotparser.RobotFileParser()
+        rp = RobotsParser()
         try:
             r = await asyncio.get_running_loop().run_in_executor(
-                None, lambda: fetch(f"{scheme}://{netloc}/robots.txt", timeout=self.timeout, max_bytes=1 << 20))
+                None, lambda: fetch(f"{scheme}://{netloc}/robots.txt", timeout=self.timeout, max_bytes=1 << 20,
+                                    proxy=self.proxy, no_proxy=self.no_proxy))
             code = int(r.status)
             if code in (401, 403):
                 rp.disallow_all = True
@@ -223,7 +342,7 @@ class _Run:
             rp.allow_all = True
         return rp
 
-    async def _fetch_index(self, pool, sems, i):
+    async def _fetch_index(self, pool, sems, i, paced=None):
         url = self.urls[i]
         t0 = time.perf_counter()
         try:
@@ -235,21 +354,29 @@ class _Run:
                 key, _ = _target(url)
                 if not key[1]:
                     raise _Failed("no host in URL")
-                if self.respect_robots:
-                    rp = await self._robots_for(pool, scheme, urllib.parse.urlsplit(url).netloc)
+                if self.respect_robots and paced is None:
+                    netloc = urllib.parse.urlsplit(url).netloc
+                    rp = await self._robots_for(pool, scheme, netloc)
                     if not rp.can_fetch(self.user_agent, url):
                         raise _Failed("disallowed by robots.txt")
+                    origin = f"{scheme}://{netloc.rpartition('@')[2]}"
+                    delay = self._delay_for(origin, rp)
+                    if delay > 0:  # queued for that host; this worker goes on with other URLs
+                        self._paced.append(asyncio.ensure_future(self._paced_fetch(pool, sems, i, origin, delay)))
+                        return
+                if paced is not None:
+                    await paced()  # this host's Crawl-delay (not counted in elapsed)
                 async with sems[key]:
                     t0 = time.perf_counter()
                     async with asyncio.timeout(self.timeout):
                         status, final, ctype, nbytes = await _one(pool, url, self.method, self.headers,
-                                                                  self.max_bytes, self.follow)
+                                                                  self.max_bytes, self.follow, self.proxy_for, paced)
             else:
                 from .client import fetch
 
                 r = await asyncio.get_running_loop().run_in_executor(
                     None, lambda: fetch(url, self.method, timeout=self.timeout, max_bytes=self.max_bytes,
-                                        follow_redirects=self.follow))
+                                        follow_redirects=self.follow, proxy=self.proxy, no_proxy=self.no_proxy))
                 status, final, ctype, nbytes = int(r.status), r.final_url, r.content_type, len(r.content)
             row = (url, status, final, ctype, nbytes, time.perf_counter() - t0, "")
         except TimeoutError:
@@ -274,7 +401,12 @@ class _Run:
 
         try:
             await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(self.urls)) or 1)))
+            while self._paced:  # the paced hosts' queues
+                batch, self._paced = self._paced, []
+                await asyncio.gather(*batch)
         finally:
+            for t in self._paced:
+                t.cancel()
             pool.close()
 
     def run_in_thread(self):
@@ -318,13 +450,22 @@ def _in_kernel() -> bool:
 
 def fetch_many(urls, concurrency: int = 16, per_host: int = 4, respect_robots: bool = False, method: str = "GET",
                timeout: float = 30, *, headers=None, max_bytes: int = 64 << 20, follow_redirects: bool = True,
-               verify: bool = True, user_agent: str = "netbook/0.1", show: bool | None = None):
+               verify: bool = True, user_agent: str = "netbook/0.1", show: bool | None = None,
+               proxy=None, no_proxy=None, max_delay: float = 10.0):
     """Fetch every URL; return a DataFrame (url, status, final_url, content_type, bytes, elapsed, error).
 
     ``concurrency`` requests at once overall, at most ``per_host`` per host;
     ``respect_robots=True`` reads each host's robots.txt first and skips what
-    it disallows (error ``"disallowed by robots.txt"``).  A failure is a row
-    with ``error`` set, never an exception.  In a notebook a progress bar and
+    it disallows (error ``"disallowed by robots.txt"``); a host's
+    ``Crawl-delay`` / ``Request-rate`` spaces that host's requests (one at a
+    time, the other hosts unaffected), capped at ``max_delay`` seconds;
+    ``df.attrs["crawl_delay"]`` maps each origin to the delay used and
+    ``df.attrs["notes"]`` says why.  A failure is a row
+    with ``error`` set, never an exception.  Proxies as ``nb.fetch`` chooses
+    them (``proxy=``, ``no_proxy=``, else ``http_proxy`` / ``https_proxy`` /
+    ``all_proxy`` / ``no_proxy`` from the environment; ``proxy=False`` for
+    none); ``df.attrs["proxies"]`` maps each origin to the proxy it went
+    through (password masked).  In a notebook a progress bar and
     a live Table show the rows as they finish (``show=False`` hides them).
     Interrupt the kernel to stop: the finished rows are returned.
     """
@@ -333,7 +474,7 @@ def fetch_many(urls, concurrency: int = 16, per_host: int = 4, respect_robots: b
     urls = list(urls.tolist() if hasattr(urls, "tolist") else urls)
     run = _Run(urls, concurrency=concurrency, per_host=per_host, method=method, timeout=timeout, headers=headers,
                max_bytes=max_bytes, follow=follow_redirects, verify=verify, respect_robots=respect_robots,
-               user_agent=user_agent)
+               user_agent=user_agent, proxy=proxy, no_proxy=no_proxy, max_delay=max_delay)
     show = _in_kernel() if show is None else show
     view = _Progress(len(urls)) if show and urls else None
     cancelled = False
@@ -355,6 +496,9 @@ def fetch_many(urls, concurrency: int = 16, per_host: int = 4, respect_robots: b
     df["bytes"] = df["bytes"].astype("Int64")
     df["elapsed"] = df["elapsed"].astype(float)
     df.attrs["cancelled"] = cancelled
+    df.attrs["proxies"] = dict(run.proxies_used)
+    df.attrs["crawl_delay"] = {k: v for k, v in run.delays.items() if v}
+    df.attrs["notes"] = list(run.notes)
     if cancelled:
         print(f"fetch_many: interrupted; returning the {len(df):,} of {len(urls):,} URLs that finished")
     return df
@@ -389,7 +533,9 @@ class _Progress:
             self.shown = n
         self.bar.value = n
         rate = n / max(1e-9, time.perf_counter() - self.t0)
-        self.label.value = f"{n:,} / {self.total:,} · {rate:,.0f}/s" + (" · interrupted" if cancelled else "")
+        paced = ", ".join(f"{o.split('://', 1)[1]} every {d:g} s" for o, d in run.delays.items() if d)
+        self.label.value = (f"{n:,} / {self.total:,} · {rate:,.0f}/s" + (f" · crawl-delay: {paced}" if paced else "")
+                            + (" · interrupted" if cancelled else ""))
         if final:
             self.bar.bar_style = "warning" if cancelled else "success"
             self.table.flush()

@@ -45,6 +45,7 @@ class Hop:
     started: datetime | None = None
     version: str = "HTTP/1.1"
     server_ip: str = ""
+    proxy: str = ""  # the proxy this hop went through (password masked), "" if direct
 
 
 class Response:
@@ -54,7 +55,7 @@ class Response:
     def __init__(self, *, url, final_url, method, status, reason, version, headers: Headers, content: bytes,
                  raw_size=None, history=(), final_hop: Hop | None = None, request_headers: Headers | None = None,
                  request_body=None, transcript: Transcript | None = None, elapsed: float = 0.0,
-                 timings: dict | None = None, started=None, cookie_jar=None):
+                 timings: dict | None = None, started=None, cookie_jar=None, proxy: str = ""):
         self.url = url
         self.final_url = final_url
         self.method = method
@@ -73,6 +74,7 @@ class Response:
         self.timings = dict(timings or {})
         self.started = started
         self.cookie_jar = cookie_jar
+        self.proxy = proxy  # "http://user:••••@host:port" of the proxy used, "" if direct
         self._text = None
 
     # -- status ------------------------------------------------------------------
@@ -195,13 +197,13 @@ class Response:
 
     # -- data out --------------------------------------------------------------------
     def to_frame(self):
-        """One row: method, url, final_url, status, reason, content_type, bytes, elapsed_ms, redirects."""
+        """One row: method, url, final_url, status, reason, content_type, bytes, elapsed_ms, redirects, proxy."""
         import pandas as pd
 
         return pd.DataFrame([{
             "method": self.method, "url": self.url, "final_url": self.final_url, "status": int(self.status),
             "reason": self.reason, "content_type": self.content_type, "bytes": len(self.content),
-            "elapsed_ms": round(self.elapsed * 1000, 3), "redirects": len(self.history),
+            "elapsed_ms": round(self.elapsed * 1000, 3), "redirects": len(self.history), "proxy": self.proxy,
         }])
 
     def history_frame(self):
@@ -228,8 +230,9 @@ class Response:
     def __repr__(self) -> str:
         code = int(self.status)
         extra = f", {len(self.history)} redirect{'s' if len(self.history) != 1 else ''}" if self.history else ""
+        via = f" via proxy {self.proxy}" if self.proxy else ""
         return (f"<Response [{code} {self.reason}] {self.method} {self.final_url} "
-                f"{self.content_type or '-'} {len(self.content):,} B{extra}>")
+                f"{self.content_type or '-'} {len(self.content):,} B{extra}{via}>")
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         from .view import response_html, response_widget

@@ -1,17 +1,62 @@
 """``nb.robots(url_or_text)``: robots.txt with urllib.robotparser underneath.
 
 Rules become a Table (user-agent, allow/disallow, path); crawl-delay,
-request-rate and sitemaps are read by RobotFileParser itself; ``can_fetch``
+request-rate and sitemaps are read by RobotFileParser itself (which only
+takes whole seconds for Crawl-delay: :class:`RobotsParser` also takes
+decimals such as ``Crawl-delay: 0.5``, as many sites write it); ``can_fetch``
 answers for one URL or a whole Series of them.
 """
 from __future__ import annotations
 
+import math
+import re
 import urllib.parse
 import urllib.robotparser
 
-__all__ = ["robots", "Robots"]
+__all__ = ["robots", "Robots", "RobotsParser", "pacing"]
 
 MAX_ROBOTS_BYTES = 512 << 10  # Google reads the first 500 KiB
+_DELAY_LINE = re.compile(r"^(\s*crawl-delay\s*:\s*)([0-9]*\.[0-9]+|[0-9]+\.)(\s*(?:#.*)?)$", re.I)
+_SENTINEL = 10**12
+
+
+class RobotsParser(urllib.robotparser.RobotFileParser):
+    """urllib.robotparser's parser, plus decimal Crawl-delay values.
+
+    The standard parser skips ``Crawl-delay: 0.5`` (it wants digits only).
+    Each decimal value is handed to it as a unique whole-number stand-in,
+    so the standard grouping of user-agents decides which entry it belongs
+    to, then the stand-in is replaced by the real value."""
+
+    def parse(self, lines):
+        table: dict[int, float] = {}
+        out = []
+        for line in lines:
+            m = _DELAY_LINE.match(line)
+            if m:
+                value = float(m.group(2))
+                if math.isfinite(value):
+                    token = _SENTINEL + len(table)
+                    table[token] = value
+                    line = f"{m.group(1)}{token}{m.group(3)}"
+            out.append(line)
+        super().parse(out)
+        for e in [*self.entries, self.default_entry]:
+            if e is not None and isinstance(e.delay, int) and e.delay in table:
+                e.delay = table[e.delay]
+
+
+def pacing(parser, user_agent: str = "*") -> tuple[float, str]:
+    """Seconds to leave between two requests to this site, and why
+    (``Crawl-delay`` and ``Request-rate``: the longer wins); (0.0, "") if neither."""
+    delay = parser.crawl_delay(user_agent)
+    rate = parser.request_rate(user_agent)
+    best, why = 0.0, ""
+    if delay is not None and float(delay) > 0:
+        best, why = float(delay), f"Crawl-delay: {delay:g}"
+    if rate is not None and rate.requests > 0 and rate.seconds / rate.requests > best:
+        best, why = rate.seconds / rate.requests, f"Request-rate: {rate.requests}/{rate.seconds}s"
+    return best, why
 
 
 class Robots:
@@ -22,7 +67,7 @@ class Robots:
         self.response = response
         self.text = text
         if parser is None:
-            parser = urllib.robotparser.RobotFileParser(url or "")
+            parser = RobotsParser(url or "")
             parser.parse(text.splitlines())
         self.parser = parser
 
@@ -106,7 +151,7 @@ class Robots:
         rate = self.request_rate("*")
         bits = [f"robots.txt{' of ' + self.url if self.url else ''}: {state}"]
         if delay is not None:
-            bits.append(f"crawl-delay {delay}")
+            bits.append(f"crawl-delay {delay:g}")
         if rate is not None:
             bits.append(f"request-rate {rate.requests}/{rate.seconds}s")
         if self.sitemaps:
@@ -142,7 +187,7 @@ def robots(url_or_text: str, *, timeout: float = 10, **fetch_options) -> Robots:
 
     url = s if urllib.parse.urlsplit(s).path.endswith(".txt") else urllib.parse.urljoin(s, "/robots.txt")
     resp = fetch(url, timeout=timeout, max_bytes=fetch_options.pop("max_bytes", 8 << 20), **fetch_options)
-    parser = urllib.robotparser.RobotFileParser(url)
+    parser = RobotsParser(url)
     code = int(resp.status)
     text = ""
     if code in (401, 403):

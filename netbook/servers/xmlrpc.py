@@ -6,7 +6,10 @@
 Requests are parsed with defusedxml's protections (entity expansion,
 external entities refused: the caller gets a Fault, the server goes on);
 bodies are bounded (413).  Each call is one log row: method, and the fault
-if there was one.
+if there was one.  HTTP/1.1 with keep-alive: ``xmlrpc.client.ServerProxy``
+reuses its connection between calls; a request whose body cannot be read
+to its end (no Content-Length, chunked, refused) is answered with
+``Connection: close``, so the next request never starts inside a body.
 """
 from __future__ import annotations
 
@@ -107,10 +110,25 @@ class LabXMLRPCServer(ThreadingLabHTTPServer, DocXMLRPCServer):
 
 class LabXMLRPCRequestHandler(HTTPLogMixin, DocXMLRPCRequestHandler):
     server_version = "netbook-xmlrpc"
+    protocol_version = "HTTP/1.1"  # keep-alive: ServerProxy reuses its connection
+
+    def send_error(self, code, message=None, explain=None):
+        # an error answered before the request body was read: the connection
+        # cannot be reused (the unread body would be taken for the next request)
+        self.close_connection = True
+        super().send_error(code, message, explain)
 
     def do_POST(self):
+        if self.headers.get("Transfer-Encoding"):
+            self._detail = "refused: chunked request body (XML-RPC clients send Content-Length)"
+            self.send_error(411, "Length Required")
+            return
+        raw_length = self.headers.get("Content-Length")
+        if raw_length is None:
+            self.send_error(411, "Length Required")
+            return
         try:
-            length = int(self.headers.get("Content-Length") or 0)
+            length = int(raw_length)
         except ValueError:
             length = -1
         if length < 0:
@@ -121,12 +139,16 @@ class LabXMLRPCRequestHandler(HTTPLogMixin, DocXMLRPCRequestHandler):
             self.close_connection = True
             self.send_error(413)
             return
+        if not self.is_rpc_path_valid():
+            self.rfile.read(length)  # bounded by max_body above; keeps the connection usable
         self.server._tls.info = ""
         super().do_POST()
         self._detail = self._detail or getattr(self.server._tls, "info", "")
 
     def do_GET(self):
         self._detail = "documentation page"
+        if self.headers.get("Transfer-Encoding") or (self.headers.get("Content-Length") or "0").strip() != "0":
+            self.close_connection = True  # a GET with a body: not read, so not reusable
         super().do_GET()
 
 

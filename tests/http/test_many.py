@@ -88,3 +88,88 @@ def test_interrupt_returns_what_finished(lab):
 def test_crlf_in_url_is_an_error_row(lab):
     df = nb.fetch_many([lab.url + "x\r\nX-Evil: 1"])
     assert "CR/LF" in df["error"][0]
+
+
+# -- robots.txt Crawl-delay / Request-rate ------------------------------------------------
+def _robots_app(robots_txt: str, think: float = 0.0):
+    def app(environ, start_response):
+        if environ["PATH_INFO"] == "/robots.txt":
+            body = robots_txt.encode()
+        elif environ["PATH_INFO"] == "/jump":  # -> /landed: a redirect hop is a request too
+            start_response("302 Found", [("Location", "/landed"), ("Content-Length", "0")])
+            return [b""]
+        else:
+            time.sleep(think)
+            body = b"ok"
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    return app
+
+
+def _starts(srv):
+    """Server-side time (s) of each non-robots request, from the lab log (a row is written as the
+    response ends; these apps answer at once or after a fixed think time, so the gaps are the
+    gaps between arrivals; the ms column would include keep-alive idle time)."""
+    return sorted(r[0].timestamp() for r in srv.log.snapshot() if "robots.txt" not in r[2])
+
+
+def _spaced(times, delay) -> bool:
+    """Requests ``delay`` apart: the whole span is at least (n-1) delays (robust to one late log
+    row on a busy machine) and no two came close together (each gap over half the delay)."""
+    gaps = [y - x for x, y in zip(times, times[1:])]
+    return times[-1] - times[0] >= (len(times) - 1) * delay - 0.05 and min(gaps) >= delay / 2
+
+
+def test_crawl_delay_paces_that_host_only():
+    slow = nb.serve.wsgi(_robots_app("User-agent: *\nCrawl-delay: 0.3\nDisallow: /private/\n"), name="paced")
+    free = nb.serve.wsgi(_robots_app("User-agent: *\nDisallow:\n", think=0.05), name="free")
+    try:
+        urls = [slow.url + f"p{i}" for i in range(5)] + [free.url + f"f{i}" for i in range(20)]
+        t0 = time.time()
+        df = nb.fetch_many(urls, concurrency=4, per_host=4, respect_robots=True, show=False)
+        wall = time.time() - t0
+        assert (df["status"] == 200).all(), df["error"].tolist()
+        a, b = _starts(slow), _starts(free)
+        gaps = [y - x for x, y in zip(a, a[1:])]
+        assert len(a) == 5 and _spaced(a, 0.3), gaps  # spaced as asked
+        assert max(gaps) < 0.3 + 0.4, gaps  # and not much more
+        # the other host went at full concurrency meanwhile: 20 x 50 ms at 4 at once ~ 0.25 s
+        assert b[-1] < a[2] and b[-1] - b[0] < 1.0, (b[-1] - b[0], b[-1] - a[2])
+        assert wall < 4
+        origin = slow.url.rstrip("/")
+        assert df.attrs["crawl_delay"] == {origin: 0.3}
+        assert df.attrs["notes"] == [f"{origin}: 0.3 s between requests (Crawl-delay: 0.3)"]
+        # without respect_robots nothing is paced
+        df = nb.fetch_many([slow.url + "q"] * 3, respect_robots=False, show=False)
+        assert df.attrs["crawl_delay"] == {} and (df["status"] == 200).all()
+    finally:
+        slow.stop()
+        free.stop()
+
+
+def test_absurd_delays_are_capped_and_request_rate_counts():
+    huge = nb.serve.wsgi(_robots_app("User-agent: *\nCrawl-delay: 86400\n"), name="huge")
+    rate = nb.serve.wsgi(_robots_app("User-agent: *\nRequest-rate: 5/1\n"), name="rate")
+    try:
+        urls = [huge.url + f"h{i}" for i in range(2)] + [huge.url + "jump"] + [rate.url + f"r{i}" for i in range(3)]
+        df = nb.fetch_many(urls, respect_robots=True, max_delay=0.25, show=False)
+        assert (df["status"] == 200).all()
+        for srv, want in ((huge, 0.25), (rate, 0.2)):
+            s = _starts(srv)
+            assert len(s) == (4 if srv is huge else 3)  # the redirect hop was paced too
+            assert _spaced(s, want), [y - x for x, y in zip(s, s[1:])]
+        h, r = huge.url.rstrip("/"), rate.url.rstrip("/")
+        assert df.attrs["crawl_delay"] == {h: 0.25, r: 0.2}
+        assert f"{h}: Crawl-delay: 86400 asks for 86400 s between requests; capped to max_delay=0.25 s" in df.attrs["notes"]
+        assert f"{r}: 0.2 s between requests (Request-rate: 5/1s)" in df.attrs["notes"]
+    finally:
+        huge.stop()
+        rate.stop()
+
+
+def test_decimal_crawl_delay_in_nb_robots():
+    r = nb.robots("User-agent: slowbot\nCrawl-delay: 2.5\n\nUser-agent: *\nCrawl-delay: .5 # be nice\nDisallow: /x\n")
+    assert r.crawl_delay("slowbot") == 2.5 and r.crawl_delay("other") == 0.5
+    assert "crawl-delay 0.5" in repr(r)
+    assert r.to_frame()["crawl_delay"].tolist() == [2.5, 0.5]

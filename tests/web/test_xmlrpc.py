@@ -203,3 +203,78 @@ def test_protocol_and_network_errors(service):
         nb.xmlrpc(f"http://127.0.0.1:{port}/").add(1, 2)
     r = repr(nb.xmlrpc(f"http://127.0.0.1:{port}/"))
     assert "introspection unavailable" in r
+
+
+# -- HTTP/1.1 keep-alive ------------------------------------------------------------
+def test_serverproxy_reuses_one_connection(service):
+    with xmlrpc.client.ServerProxy(service.url, use_builtin_types=True) as proxy:
+        assert [proxy.add(i, 1) for i in range(5)] == [1, 2, 3, 4, 5]
+        conn = proxy("transport")._connection[1]
+        assert conn.sock is not None  # still open after five calls: the server kept it alive
+    rows = service.log.snapshot()
+    assert [r[2] for r in rows] == ["POST /RPC2 HTTP/1.1"] * 5 and [r[3] for r in rows] == ["200"] * 5
+    assert len({r[1] for r in rows}) == 1  # one peer address: one connection for every call
+    assert len(service.transcripts) == 1
+    import time
+
+    deadline = time.time() + 2  # the server records its last reply just after sending it
+    while service.transcripts[0].text().count("HTTP/1.1 200 OK") < 5 and time.time() < deadline:
+        time.sleep(0.01)
+    text = service.transcripts[0].text()
+    assert text.count("HTTP/1.1 200 OK") == 5 and "Connection: close" not in text
+
+
+def test_nb_xmlrpc_reuses_its_connection(service):
+    p = nb.xmlrpc(service.url)
+    assert p.add(1, 1) == 2 and p.add(2, 2) == 4 and p.books()[0]["title"] == "Dune"
+    assert len(service.transcripts) == 1 and len(service.log.snapshot()) == 3
+
+
+def test_curl_reuses_the_connection(service, curl):
+    a, b = xmlrpc.client.dumps((1, 2), "add"), xmlrpc.client.dumps((3, 4), "add")
+    r = curl("-v", "-H", "Content-Type: text/xml", "--data-binary", a, service.url,
+             "--next", "-H", "Content-Type: text/xml", "--data-binary", b, service.url)
+    assert r.stdout.count(b"<int>3</int>") == 1 and r.stdout.count(b"<int>7</int>") == 1
+    assert b"Re-using existing connection" in r.stderr or b"Reusing existing connection" in r.stderr
+    assert len(service.transcripts) == 1 and len(service.log.snapshot()) == 2
+
+
+def test_stop_with_open_keepalive_connections(service):
+    import time
+
+    proxies = [xmlrpc.client.ServerProxy(service.url) for _ in range(3)]
+    for p in proxies:
+        assert p.add(1, 1) == 2  # each holds an idle keep-alive connection now
+    t0 = time.perf_counter()
+    service.stop()
+    assert time.perf_counter() - t0 < 2  # not the 30 s idle timeout
+    assert not any(t.name.startswith("netbook-") for t in threading.enumerate())
+    with pytest.raises((OSError, xmlrpc.client.ProtocolError, ConnectionError)):
+        proxies[0].add(1, 1)
+    for p in proxies:
+        p("close")()
+
+
+def _exchange(port: int, data: bytes) -> bytes:
+    """Send pipelined requests on one connection; read until the server closes it."""
+    return raw_request(port, data)
+
+
+def test_unread_bodies_never_become_the_next_request(service):
+    call = xmlrpc.client.dumps((5, 6), "add").encode()
+    post = lambda path, body, extra=b"": (b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\n" % path
+                                          + extra + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    # a POST to a wrong path: its body is read, the connection goes on
+    out = _exchange(service.port, post(b"/elsewhere", call) + post(b"/RPC2", call, b"Connection: close\r\n"))
+    assert out.startswith(b"HTTP/1.1 404") and out.count(b"HTTP/1.1 ") == 2 and b"<int>11</int>" in out
+    # chunked bodies are refused with 411 and the connection closes (the body is not parsed as a request)
+    chunked = (b"POST /RPC2 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+               + b"%x\r\n" % len(call) + call + b"\r\n0\r\n\r\n")
+    out = _exchange(service.port, chunked + post(b"/RPC2", call))
+    assert out.startswith(b"HTTP/1.1 411") and b"Connection: close" in out and out.count(b"HTTP/1.1 ") == 1
+    # no Content-Length: 411, closed
+    out = _exchange(service.port, b"POST /RPC2 HTTP/1.1\r\nHost: x\r\n\r\n" + call)
+    assert out.startswith(b"HTTP/1.1 411") and out.count(b"HTTP/1.1 ") == 1
+    statuses = [r[3] for r in service.log.snapshot()]
+    assert statuses == ["404", "200", "411", "411"]
+    assert nb.xmlrpc(service.url).add(2, 2) == 4
