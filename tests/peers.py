@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import time
 
 import pytest
 
@@ -20,3 +22,19 @@ def require(program: str, *alternatives: str) -> str:
     if CI:
         pytest.fail(msg)
     pytest.skip(msg)
+
+
+def wait_for_port(port: int, proc=None, name: str = "server", why=lambda: "", timeout: float = 10) -> None:
+    """Wait until 127.0.0.1:``port`` accepts connections.  If the peer's
+    process ``proc`` exits first, or time runs out, raise with ``why()``
+    (e.g. the peer's log) in the message."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"{name} exited: {why()}") from None
+            time.sleep(0.02)
+    raise RuntimeError(f"{name} did not start within {timeout:g} s: {why()}")

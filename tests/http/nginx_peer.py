@@ -12,7 +12,8 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
+
+from tests.peers import wait_for_port
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
 ECHO_MODULE = "/usr/lib/nginx/modules/ngx_http_echo_module.so"
@@ -91,15 +92,7 @@ class Nginx:
             f.write(conf)
         self.proc = subprocess.Popen([NGINX, "-c", self.conf, "-p", self.prefix], stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE)
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
-                break
-            except OSError:
-                if self.proc.poll() is not None:
-                    raise RuntimeError(f"nginx failed: {self.proc.stderr.read().decode()}")
-                time.sleep(0.05)
+        wait_for_port(self.port, self.proc, "nginx", lambda: self.proc.stderr.read().decode())
         self.url = f"http://127.0.0.1:{self.port}/"
 
     def stop(self):

@@ -15,6 +15,8 @@ import subprocess
 import tempfile
 import time
 
+from tests.peers import wait_for_port
+
 TINYPROXY = shutil.which("tinyproxy")
 _REQUEST = re.compile(r"Request \(file descriptor \d+\): (.*)$")
 
@@ -36,18 +38,12 @@ class Tinyproxy:
             f.write("\n".join(conf) + "\n")
         self.proc = subprocess.Popen([TINYPROXY, "-d", "-c", self.conf], stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
-                break
-            except OSError:
-                if self.proc.poll() is not None:
-                    raise RuntimeError(f"tinyproxy exited: {open(self.logfile).read() if os.path.exists(self.logfile) else ''}")
-                time.sleep(0.02)
-        else:
+        try:
+            wait_for_port(self.port, self.proc, "tinyproxy",
+                          lambda: open(self.logfile).read() if os.path.exists(self.logfile) else "")
+        except RuntimeError:
             self.stop()
-            raise RuntimeError("tinyproxy did not start")
+            raise
         self._probe_lines = len(self.requests())  # the readiness probe's connect is not a request
 
     @property

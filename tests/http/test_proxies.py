@@ -6,7 +6,6 @@ import http.server
 import json
 import os
 import socket
-import ssl
 import subprocess
 import threading
 
@@ -15,6 +14,7 @@ import pytest
 import netbook as nb
 from netbook.errors import InjectionError
 from netbook.http.proxies import ProxyError, no_proxy_match, select_proxy
+from tests.http.tls_peer import https_hello_server
 from tests.peers import require
 
 from .proxy_peer import Tinyproxy
@@ -51,40 +51,8 @@ def open_proxy():
 @pytest.fixture(scope="module")
 def tls_server(tmp_path_factory):
     """A self-signed HTTPS server on 127.0.0.1 (the origin behind the proxy)."""
-    openssl = require("openssl")
-    d = tmp_path_factory.mktemp("tls-proxy")
-    cert, key = d / "cert.pem", d / "key.pem"
-    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True, timeout=60)
-    seen = []
-
-    class H(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self):
-            seen.append((self.path, dict(self.headers)))
-            body = b"secure hello"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *a):
-            pass
-
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-    srv.daemon_threads = True
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(cert, key)
-    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-    th = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    th.start()
-    yield {"url": f"https://127.0.0.1:{srv.server_address[1]}/", "ca": str(cert), "port": srv.server_address[1],
-           "seen": seen}
-    srv.shutdown()
-    srv.server_close()
+    with https_hello_server(tmp_path_factory.mktemp("tls-proxy")) as s:
+        yield s
 
 
 def _no_leak(*texts):
