@@ -104,7 +104,7 @@ class FolderView:
         def fill(holder, frame):
             for old in holder.children:
                 old.close()
-            holder.children = () if frame is None else (Table(frame),)
+            holder.children = () if frame is None else (Table(frame, formats={"bytes": "size"}),)
 
         def clear():
             """No message selected: nothing previewed, nothing to save."""
