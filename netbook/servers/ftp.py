@@ -27,8 +27,8 @@ import shutil
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
 
+from ..ftp.transcript import FTPTranscript
 from ..transcript import CLIENT, SERVER, Transcript
 from .base import LabServer
 
@@ -38,30 +38,6 @@ logging.getLogger("pyftpdlib").addHandler(logging.NullHandler())  # no stderr no
 
 READ_PERM = "elr"
 WRITE_PERM = "elradfmwMT"
-
-
-class FTPTranscript(Transcript):
-    """A control-connection transcript plus one summary row per data
-    connection (direction = where the data flowed, text ``[data] ...``)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.data: list[tuple[float, str, str, int]] = []
-
-    def data_summary(self, direction: str, text: str, nbytes: int) -> None:
-        with self._lock:
-            self.data.append((time.time(), direction, "[data] " + text, int(nbytes)))
-
-    def lines(self, reveal: bool = False, max_line: int = 400):
-        ctrl = list(super().lines(reveal=reveal, max_line=max_line))
-        with self._lock:
-            data = [(datetime.fromtimestamp(t, timezone.utc), d, text, n) for t, d, text, n in self.data]
-        if not data:
-            yield from ctrl
-            return
-        import heapq
-
-        yield from heapq.merge(ctrl, data, key=lambda row: row[0])
 
 
 def _handler_classes(tls: bool):
