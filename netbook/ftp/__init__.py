@@ -16,7 +16,7 @@ import sys
 from .errors import (FTPConnectionError, FTPError, FTPLoginError, FTPPermissionError, FTPProtocolError,
                      FTPTemporaryError, FTPURLError)
 
-__all__ = ["connect", "FTPClient", "Listing", "Transfer", "FTPError", "FTPPermissionError", "FTPLoginError",
+__all__ = ["connect", "open_url", "FTPClient", "Listing", "Transfer", "FTPError", "FTPPermissionError", "FTPLoginError",
            "FTPTemporaryError", "FTPProtocolError", "FTPConnectionError", "FTPURLError"]
 
 
@@ -26,6 +26,18 @@ def connect(url=None, password: str | None = None, **options):
     from .client import FTPClient
 
     return FTPClient(url, password=password, **options)
+
+
+def open_url(url: str, password: str | None = None, **options):
+    """What ``nb.fetch`` returns for an FTP directory URL: its Listing.
+    (An ``ftps://``/``ftpes://`` file URL: use ``nb.ftp(url).get(...)``.)"""
+    from urllib.parse import urlsplit
+
+    path = urlsplit(url).path
+    if path and not path.endswith("/"):
+        raise FTPURLError("nb.fetch reads ftps:// directories only; for a file use nb.ftp(url).get(path)")
+    with connect(url, password=password, progress=False, **options) as f:
+        return f.ls()
 
 
 def __getattr__(name):

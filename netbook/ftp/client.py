@@ -302,6 +302,7 @@ class FTPClient:
         self.progress = progress
         self.transfers: list[Transfer] = []
         self._mlsd = mlsd
+        self._features = None
         self.transcript = FTPTranscript(title=f"FTP {u.masked('/')}")
         try:
             if self.tls:
@@ -400,17 +401,38 @@ class FTPClient:
         self._c.set_pasv(bool(value))
 
     # -- listings ---------------------------------------------------------------------
-    def _rows(self, path: str):
-        if self._mlsd is not False:
+    @property
+    def features(self) -> dict[str, str]:
+        """The server's FEAT list (RFC 2389): name -> argument (empty if it has no FEAT)."""
+        if self._features is None:
+            feats: dict[str, str] = {}
             try:
-                return from_mlsd(self._c.mlsd(path, facts=MLSD_FACTS)), "MLSD"
+                resp = self._c.sendcmd("FEAT")
+                for ln in resp.splitlines()[1:-1]:
+                    name, _, arg = ln.strip().partition(" ")
+                    feats[name.upper()] = arg
+            except ftplib.error_perm:
+                pass
+            except (ftplib.Error, OSError, EOFError) as e:
+                raise self._error(e, "FEAT") from None
+            self._features = feats
+        return self._features
+
+    def _rows(self, path: str):
+        if self._mlsd is None and self.features:
+            self._mlsd = "MLST" in self.features  # as FileZilla and lftp decide
+        if self._mlsd is not False:
+            mlst = self.features.get("MLST", "").lower()
+            facts = [f for f in MLSD_FACTS if f in mlst] if "unix.mode" in mlst else []
+            try:
+                return from_mlsd(self._c.mlsd(path, facts=facts)), "MLSD"
             except ftplib.error_perm as e:
                 code = _reply(e)[:3]
                 if self._mlsd is True or code not in ("500", "502", "504"):
-                    raise self._error(e, f"MLSD {path}") from None
+                    raise self._error(e, f"MLSD {path}".strip()) from None
                 self._mlsd = False  # this server has no MLSD: LIST from now on
             except (ftplib.Error, OSError, EOFError) as e:
-                raise self._error(e, f"MLSD {path}") from None
+                raise self._error(e, f"MLSD {path}".strip()) from None
         lines: list[str] = []
         cmd = "LIST" + (f" {path}" if path else "")
         self._call(cmd, self._c.retrlines, cmd, lines.append)
