@@ -27,6 +27,7 @@ import shutil
 import tempfile
 import threading
 import time
+import warnings
 
 from ..ftp.transcript import FTPTranscript
 from ..transcript import CLIENT, SERVER, Transcript
@@ -53,18 +54,41 @@ def _handler_classes(tls: bool):
     class LabDTP(base_dtp):
         """Counts the transfer for the log row; enforces ``max_upload``."""
 
-        def handle_read(self):
-            super().handle_read()
-            limit = self.cmd_channel.lab.max_upload
-            if limit is not None and self.receive and self.tot_bytes_received > limit and not self._closed:
+        def handle_read_event(self):  # (TLS: through SSLConnectionMixin) -> DTPHandler.handle_read
+            super().handle_read_event()
+            self._check_quota()
+
+        def _check_quota(self):
+            lab = self.cmd_channel.lab
+            limit = lab.max_upload
+            if limit is None or not self.receive or self._closed:
+                return
+            if self.tot_bytes_received > limit and not getattr(self, "_over_quota", False):
+                # over the quota: remove what was stored, drain (discard) the rest so
+                # the client reads a clean 552 instead of a broken pipe
                 self._over_quota = True
-                self._resp = (f"552 Upload exceeds the lab's max_upload of {limit:,} bytes; file removed.",
-                              logging.getLogger("pyftpdlib").warning)
-                self.transfer_finished = False
-                self.close()
+                name = getattr(self.file_obj, "name", "")
+                if self.file_obj is not None and not self.file_obj.closed:
+                    self.file_obj.close()
+                try:
+                    os.remove(name)
+                except OSError:
+                    pass
+                self.file_obj = _Sink(name)
+            if getattr(self, "_over_quota", False) and self.tot_bytes_received > max(4 * limit, 64 << 20):
+                self._quota_reply()
+                self.close()  # a client that will not stop: cut it off
+
+        def _quota_reply(self):
+            self.transfer_finished = False
+            limit = self.cmd_channel.lab.max_upload
+            self._resp = (f"552 Upload exceeds the lab's max_upload of {limit:,} bytes; file removed.",
+                          logging.getLogger("pyftpdlib").warning)
 
         def close(self):
             if not self._closed:
+                if getattr(self, "_over_quota", False):
+                    self._quota_reply()  # replaces "226 Transfer complete" (TLS closes bypass handle_close)
                 ch = self.cmd_channel
                 name = getattr(self.file_obj, "name", None)
                 ch._transfer = {
@@ -75,13 +99,6 @@ def _handler_classes(tls: bool):
                     "file": name,
                     "peer": _peer(self.socket),
                 }
-                if getattr(self, "_over_quota", False) and name:
-                    if self.file_obj is not None and not self.file_obj.closed:
-                        self.file_obj.close()
-                    try:
-                        os.remove(name)
-                    except OSError:
-                        pass
             super().close()
 
     class LabFTPHandler(base_ctrl):
@@ -149,6 +166,20 @@ def _handler_classes(tls: bool):
                 self.lab._closed_session(self)
 
     return LabFTPHandler
+
+
+class _Sink:
+    """Where an over-quota upload goes: nowhere."""
+
+    def __init__(self, name):
+        self.name = name
+        self.closed = False
+
+    def write(self, data):
+        return len(data)
+
+    def close(self):
+        self.closed = True
 
 
 def _peer(sock) -> str:
@@ -229,8 +260,10 @@ class FTPLab(LabServer):
             os.makedirs(home, exist_ok=True)
             auth.add_user(user, str(pw), home, perm=user_perm, msg_login=f"Welcome, {user}.")
         if self.anonymous:
-            auth.add_anonymous(self.root, perm=WRITE_PERM if self.writable is True else READ_PERM,
-                               msg_login="Anonymous access granted.")
+            with warnings.catch_warnings():  # writable=True asked for an anonymous drop: no warning
+                warnings.simplefilter("ignore", RuntimeWarning)
+                auth.add_anonymous(self.root, perm=WRITE_PERM if self.writable is True else READ_PERM,
+                                   msg_login="Anonymous access granted.")
             for user in self.users:  # user homes are theirs: hidden from anonymous
                 auth.override_perm("anonymous", self.home(user), "", recursive=True)
         return auth
