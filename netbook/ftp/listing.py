@@ -2,7 +2,7 @@
 the free-form LIST output of Unix ``ls -l`` and DOS/IIS styles.
 
 Every listing becomes the same rows: name, type (``file``/``dir``/``link``/
-``other``), size (bytes), modified (UTC), perm (as the server said it).
+``other``), size (bytes; none for directories), modified (UTC), perm (as the server said it).
 """
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def from_mlsd(entries) -> list[dict]:
         rows.append({
             "name": name,
             "type": kind,
-            "size": int(size) if size and size.isdigit() else None,
+            "size": int(size) if size and size.isdigit() and kind != "dir" else None,  # no dir sizes (as FileZilla)
             "modified": _mlsd_time(facts.get("modify")),
             "perm": facts.get("unix.mode") or facts.get("perm", ""),
         })
@@ -95,7 +95,7 @@ def parse_list_line(line: str, now: datetime | None = None) -> dict | None:
             name = name.split(" -> ", 1)[0]
         if name in (".", ".."):
             return None
-        return {"name": name, "type": kind, "size": int(m["size"]),
+        return {"name": name, "type": kind, "size": None if kind == "dir" else int(m["size"]),
                 "modified": _unix_time(m["mon"], m["day"], m["time"], now), "perm": perm}
     m = _DOS.match(line)
     if m:

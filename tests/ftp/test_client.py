@@ -256,7 +256,7 @@ NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
     ("-rw-r--r--    1 1000     1000           15 Nov 26 10:16 hello.txt",
      {"name": "hello.txt", "type": "file", "size": 15, "modified": datetime(2026, 11, 26, 10, 16, tzinfo=timezone.utc)}),
     ("drwxr-xr-x    2 ftp      ftp          4096 Jan 03  2024 pub",
-     {"name": "pub", "type": "dir", "size": 4096, "modified": datetime(2024, 1, 3, tzinfo=timezone.utc)}),
+     {"name": "pub", "type": "dir", "size": None, "modified": datetime(2024, 1, 3, tzinfo=timezone.utc)}),
     ("lrwxrwxrwx    1 0        0               7 Dec 30 23:59 latest -> v1.2.3",
      {"name": "latest", "type": "link", "size": 7, "modified": datetime(2025, 12, 30, 23, 59, tzinfo=timezone.utc)}),
     ("-rw-r--r--   1 owner  123456 Mar  1 09:05 file with spaces.txt",
