@@ -11,7 +11,8 @@ and hidden from anonymous.  pyftpdlib resolves every path (symlinks too)
 inside the session's home: ``../../etc/passwd`` and absolute paths stay
 inside it or get 550.  PORT/EPRT to a foreign address (FTP bounce) and to
 privileged ports are refused (pyftpdlib defaults, kept).  ``max_upload``
-bounds one upload (552, the partial file removed).
+bounds one upload (552, the partial file removed).  Files whose names hold
+CR/LF are left out of listings (they would inject fake entries).
 
 The live ``.log`` has one row per command, appended before its final reply
 is sent (PASS masked; RETR/STOR rows carry bytes and duration of the
@@ -42,7 +43,15 @@ WRITE_PERM = "elradfmwMT"
 
 
 def _handler_classes(tls: bool):
+    from pyftpdlib.filesystems import AbstractedFS
     from pyftpdlib.handlers import DTPHandler, FTPHandler
+
+    class LabFS(AbstractedFS):
+        """Names with CR/LF cannot cross an FTP listing (one entry per line):
+        they are left out rather than inject fake entries into a client's view."""
+
+        def listdir(self, path):
+            return [n for n in super().listdir(path) if "\r" not in n and "\n" not in n]
 
     if tls:
         from pyftpdlib.handlers import TLS_DTPHandler, TLS_FTPHandler
@@ -103,6 +112,7 @@ def _handler_classes(tls: bool):
 
     class LabFTPHandler(base_ctrl):
         dtp_handler = LabDTP
+        abstracted_fs = LabFS
         lab: "FTPLab" = None  # set per server
         auth_failed_timeout = 0.3  # a lab: fail fast, still not instantly
 

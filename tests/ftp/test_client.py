@@ -283,3 +283,17 @@ def test_stdlib_ftplib_error_types_are_mapped(alice):
     assert isinstance(e.value.__cause__, type(None))
     assert alice.command("NOOP").startswith("200")
     assert issubclass(FTPPermissionError, NetbookError) and not issubclass(FTPPermissionError, ftplib.Error)
+
+
+def test_hostile_file_names_stay_text(srv, alice):
+    home = srv.home("alice")
+    open(os.path.join(home, "<img src=x onerror=alert(1)>.txt"), "w").close()
+    open(os.path.join(home, "evil\r\ntype=file;size=1; fake.txt"), "w").close()
+    lst = alice.ls()
+    assert "fake.txt" not in lst.names and not any("\n" in n for n in lst.names)  # no injected entry
+    assert "<img src=x onerror=alert(1)>.txt" in lst.names
+    html = alice._repr_mimebundle_()["text/html"]
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;.txt" in html
+    data = lst._repr_mimebundle_()
+    data = data[0] if isinstance(data, tuple) else data
+    assert "<img" not in data["text/html"]
