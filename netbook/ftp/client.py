@@ -89,6 +89,9 @@ def parse_ftp_url(url, password: str | None = None, user: str | None = None) -> 
         port = u.port or SCHEMES[scheme][0]
     except ValueError:
         raise FTPURLError("the URL's port is not a number") from None
+    if scheme == "ftps" and port == 990:
+        raise FTPURLError("implicit FTPS (port 990) is not supported: netbook's ftps:// is explicit AUTH TLS "
+                          "(ftplib.FTP_TLS), usually on port 21")
     path = unquote(u.path.split(";")[0])
     return FTPURL(
         scheme, u.hostname, port,
@@ -146,6 +149,24 @@ class _Observed:
                          "mode": "passive" if self.passiveserver else "active"}
         return conn, size
 
+    def _nb_resync(self, e: BaseException):
+        """A transfer stopped on our side (a callback raised, a local write
+        failed): read the server's pending final reply (426/226) so the next
+        command does not receive it."""
+        if isinstance(e, ftplib.Error) or self._nb_data is None or self.sock is None:
+            return
+        old = self.sock.gettimeout()
+        try:
+            self.sock.settimeout(5)
+            self.getresp()
+        except Exception:  # noqa: BLE001 - best effort; the original error is what matters
+            pass
+        finally:
+            try:
+                self.sock.settimeout(old)
+            except OSError:
+                pass
+
     def _nb_count(self, n: int):
         if self._nb_data is not None:
             self._nb_data["bytes"] += n
@@ -171,6 +192,9 @@ class _Observed:
             r = super().retrbinary(cmd, cb, blocksize, rest)
             ok = True
             return r
+        except Exception as e:
+            self._nb_resync(e)
+            raise
         finally:
             self._nb_done(ok)
 
@@ -198,6 +222,9 @@ class _Observed:
             r = super().storbinary(cmd, fp, blocksize, cb, rest)
             ok = True
             return r
+        except Exception as e:
+            self._nb_resync(e)
+            raise
         finally:
             self._nb_done(ok)
 
@@ -455,7 +482,7 @@ class FTPClient:
         todo = [(base, 0)]
         while todo and len(out) < max_entries:
             d, level = todo.pop(0)
-            rows, how = self._rows(d)
+            rows, _ = self._rows(d)
             rows.sort(key=lambda r: (r["type"] != "dir", r["name"]))
             for r in rows:
                 if len(out) >= max_entries:
@@ -527,10 +554,7 @@ class FTPClient:
             if buf.tell() + len(chunk) > max_bytes:
                 raise FTPError(f"{r} is larger than max_bytes={max_bytes:,}")
             buf.write(chunk)
-        try:
-            self._call(f"RETR {r}", self._c.retrbinary, f"RETR {r}", write, BLOCK)
-        except FTPError:
-            raise
+        self._call(f"RETR {r}", self._c.retrbinary, f"RETR {r}", write, BLOCK)
         return buf.getvalue()
 
     def put(self, local, remote: str | None = None, *, progress: bool | None = None) -> Transfer:

@@ -280,7 +280,7 @@ def test_stdlib_ftplib_error_types_are_mapped(alice):
     with pytest.raises(FTPPermissionError) as e:
         alice.command("SITE NONSENSE")
     assert e.value.code in (500, 501, 502, 504)
-    assert isinstance(e.value.__cause__, type(None))
+    assert e.value.__cause__ is None  # one line, no chained ftplib traceback
     assert alice.command("NOOP").startswith("200")
     assert issubclass(FTPPermissionError, NetbookError) and not issubclass(FTPPermissionError, ftplib.Error)
 
@@ -297,3 +297,14 @@ def test_hostile_file_names_stay_text(srv, alice):
     data = lst._repr_mimebundle_()
     data = data[0] if isinstance(data, tuple) else data
     assert "<img" not in data["text/html"]
+
+
+def test_read_is_bounded_and_the_session_stays_in_step(alice, srv):
+    with open(os.path.join(srv.home("alice"), "big.bin"), "wb") as fh:
+        fh.write(b"b" * 2_000_000)
+    from netbook.ftp import FTPError
+
+    with pytest.raises(FTPError, match="larger than max_bytes=1,000"):
+        alice.read("big.bin", max_bytes=1000)
+    assert alice.read("hello.txt") == b"hello over ftp\n"  # the next reply is its own, not the aborted one's
+    assert alice.command("NOOP").startswith("200")
