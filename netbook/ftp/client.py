@@ -19,86 +19,21 @@ import socket
 import ssl
 import tempfile
 import time
-from dataclasses import dataclass
-from urllib.parse import quote, unquote, urlsplit
 
 from ..errors import InjectionError
 from ..interpolate import check_line
-from ..transcript import CLIENT, MASK, SERVER, trace_socket
 from .errors import (FTPConnectionError, FTPError, FTPLoginError, FTPPermissionError, FTPProtocolError,
                      FTPTemporaryError, FTPURLError)
 from .listing import Listing, from_mlsd, parse_list
+from .observed import ObservedFTP, ObservedFTPTLS
 from .transcript import FTPTranscript
+from .transfer import Progress, Transfer
+from .urls import FTPURL, parse_ftp_url
 
-__all__ = ["FTPClient", "Transfer", "parse_ftp_url"]
+__all__ = ["FTPClient", "Transfer", "parse_ftp_url", "FTPURL"]
 
-SCHEMES = {"ftp": (21, False), "ftps": (21, True), "ftpes": (21, True)}
 MLSD_FACTS = ["type", "size", "modify", "perm", "unix.mode"]
 BLOCK = 256 * 1024
-
-
-# -- URLs ------------------------------------------------------------------------------
-@dataclass
-class FTPURL:
-    scheme: str
-    host: str
-    port: int
-    user: str | None
-    password: str | None
-    path: str
-
-    @property
-    def tls(self) -> bool:
-        return SCHEMES[self.scheme][1]
-
-    def masked(self, path: str | None = None) -> str:
-        user = ""
-        if self.user:
-            user = quote(self.user, safe="") + (f":{MASK}" if self.password else "") + "@"
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        p = self.path if path is None else path
-        return f"{self.scheme}://{user}{host}:{self.port}/{quote(p.lstrip('/'))}"
-
-    def __repr__(self):
-        return f"FTPURL({self.masked()!r})"
-
-
-def parse_ftp_url(url, password: str | None = None, user: str | None = None) -> FTPURL:
-    """Parse ``ftp://``, ``ftps://``/``ftpes://`` (explicit AUTH TLS) URLs;
-    a lab server object stands for its URL."""
-    from ..servers.base import LabServer
-
-    if isinstance(url, LabServer):
-        url = url.url
-    if url is None:
-        from ..mail.urls import lab_server_for
-
-        srv = lab_server_for("ftp")
-        if srv is None:
-            raise FTPURLError("no URL given and no ftp lab server is running")
-        url = srv.url
-    url = str(url)
-    check_line(url, "URL")
-    u = urlsplit(url)
-    scheme = u.scheme.lower()
-    if scheme not in SCHEMES:
-        raise FTPURLError(f"{scheme or '(no scheme)'}:// is not an FTP URL (ftp://, ftps://, ftpes://)")
-    if not u.hostname:
-        raise FTPURLError(f"{url!r} has no host")
-    try:
-        port = u.port or SCHEMES[scheme][0]
-    except ValueError:
-        raise FTPURLError("the URL's port is not a number") from None
-    if scheme == "ftps" and port == 990:
-        raise FTPURLError("implicit FTPS (port 990) is not supported: netbook's ftps:// is explicit AUTH TLS "
-                          "(ftplib.FTP_TLS), usually on port 21")
-    path = unquote(u.path.split(";")[0])
-    return FTPURL(
-        scheme, u.hostname, port,
-        user if user is not None else (unquote(u.username) if u.username else None),
-        password if password is not None else (unquote(u.password) if u.password is not None else None),
-        path,
-    )
 
 
 def _lab_cafile(host: str, port: int):
@@ -108,208 +43,6 @@ def _lab_cafile(host: str, port: int):
         if getattr(s, "certfile", None) and s.port == port and s.host == host:
             return s.certfile
     return None
-
-
-# -- ftplib, observed --------------------------------------------------------------------
-class _Observed:
-    """Mixed into ftplib.FTP/FTP_TLS: the control socket is traced into an
-    FTPTranscript; each data connection adds a summary row."""
-
-    _nb_transcript: FTPTranscript
-    _nb_data: dict | None = None
-
-    def connect(self, host="", port=0, timeout=-999, source_address=None):
-        if host:
-            self.host = host
-        if port > 0:
-            self.port = port
-        if timeout != -999:
-            self.timeout = timeout
-        sock = socket.create_connection((self.host, self.port), self.timeout, source_address=source_address)
-        self.sock = trace_socket(sock, self._nb_transcript)
-        self.af = sock.family
-        self.file = self.sock.makefile("r", encoding=self.encoding)
-        self.welcome = self.getresp()
-        return self.welcome
-
-    def auth(self):  # FTP_TLS: keep tracing the control connection after AUTH TLS
-        resp = super().auth()
-        self.sock = trace_socket(self.sock, self._nb_transcript)
-        self.file = self.sock.makefile(mode="r", encoding=self.encoding)
-        return resp
-
-    def ntransfercmd(self, cmd, rest=None):
-        conn, size = super().ntransfercmd(cmd, rest)
-        try:
-            h, p = conn.getpeername()[:2]
-            peer = f"{h}:{p}"
-        except OSError:
-            peer = "?"
-        self._nb_data = {"cmd": cmd, "peer": peer, "bytes": 0, "t0": time.perf_counter(),
-                         "mode": "passive" if self.passiveserver else "active"}
-        return conn, size
-
-    def _nb_resync(self, e: BaseException):
-        """A transfer stopped on our side (a callback raised, a local write
-        failed): read the server's pending final reply (426/226) so the next
-        command does not receive it."""
-        if isinstance(e, ftplib.Error) or self._nb_data is None or self.sock is None:
-            return
-        old = self.sock.gettimeout()
-        try:
-            self.sock.settimeout(5)
-            self.getresp()
-        except Exception:  # noqa: BLE001 - best effort; the original error is what matters
-            pass
-        finally:
-            try:
-                self.sock.settimeout(old)
-            except OSError:
-                pass
-
-    def _nb_count(self, n: int):
-        if self._nb_data is not None:
-            self._nb_data["bytes"] += n
-
-    def _nb_done(self, ok: bool):
-        d, self._nb_data = self._nb_data, None
-        if d is None:
-            return
-        up = d["cmd"].split(" ")[0].upper() in ("STOR", "APPE", "STOU")
-        ms = (time.perf_counter() - d["t0"]) * 1000
-        status = "" if ok else " (incomplete)"
-        self._nb_transcript.data_summary(
-            CLIENT if up else SERVER,
-            f"{d['cmd']}: {d['bytes']:,} bytes, {d['mode']}, {d['peer']}{status}", d["bytes"])
-        self._nb_last = {"bytes": d["bytes"], "ms": ms}
-
-    def retrbinary(self, cmd, callback, blocksize=8192, rest=None):
-        def cb(data):
-            self._nb_count(len(data))
-            callback(data)
-        ok = False
-        try:
-            r = super().retrbinary(cmd, cb, blocksize, rest)
-            ok = True
-            return r
-        except Exception as e:
-            self._nb_resync(e)
-            raise
-        finally:
-            self._nb_done(ok)
-
-    def retrlines(self, cmd, callback=None):
-        cb0 = callback or (lambda line: None)
-
-        def cb(line):
-            self._nb_count(len(line.encode(self.encoding, "replace")) + 2)
-            cb0(line)
-        ok = False
-        try:
-            r = super().retrlines(cmd, cb)
-            ok = True
-            return r
-        finally:
-            self._nb_done(ok)
-
-    def storbinary(self, cmd, fp, blocksize=8192, callback=None, rest=None):
-        def cb(buf):
-            self._nb_count(len(buf))
-            if callback:
-                callback(buf)
-        ok = False
-        try:
-            r = super().storbinary(cmd, fp, blocksize, cb, rest)
-            ok = True
-            return r
-        except Exception as e:
-            self._nb_resync(e)
-            raise
-        finally:
-            self._nb_done(ok)
-
-
-class _FTP(_Observed, ftplib.FTP):
-    def __init__(self, transcript, timeout):
-        self._nb_transcript = transcript
-        super().__init__(timeout=timeout)
-
-
-class _FTPTLS(_Observed, ftplib.FTP_TLS):
-    def __init__(self, transcript, timeout, context):
-        self._nb_transcript = transcript
-        super().__init__(timeout=timeout, context=context)
-
-
-# -- results -------------------------------------------------------------------------
-@dataclass
-class Transfer:
-    """One finished get/put: direction, paths, bytes, seconds."""
-
-    direction: str  # "get" or "put"
-    remote: str
-    local: str
-    bytes: int
-    seconds: float
-
-    def __repr__(self):
-        arrow = f"{self.remote} → {self.local}" if self.direction == "get" else f"{self.local} → {self.remote}"
-        return f"{self.direction} {arrow}: {self.bytes:,} bytes in {self.seconds * 1000:,.1f} ms"
-
-    @property
-    def rate(self) -> float:
-        """Bytes per second."""
-        return self.bytes / self.seconds if self.seconds > 0 else float("inf")
-
-
-class _Progress:
-    """An ipywidgets bar in a live notebook (nothing elsewhere), updated at
-    most ~10 times per second."""
-
-    def __init__(self, label: str, total: int | None, enabled: bool = True):
-        self.bar = None
-        self.total = total
-        self.done = 0
-        self._last = 0.0
-        if not enabled:
-            return
-        try:
-            from IPython import get_ipython
-
-            ip = get_ipython()
-            if ip is None or not hasattr(ip, "kernel"):
-                return
-            import ipywidgets as w
-            from IPython.display import display
-
-            self.bar = w.IntProgress(value=0, min=0, max=max(total or 1, 1), description=label[:20])
-            self.label = w.Label("")
-            display(w.HBox([self.bar, self.label]))
-        except Exception:  # noqa: BLE001 - no front-end: no bar
-            self.bar = None
-
-    def add(self, n: int):
-        self.done += n
-        if self.bar is None:
-            return
-        now = time.monotonic()
-        if now - self._last >= 0.1:
-            self._last = now
-            self._show()
-
-    def _show(self):
-        if self.bar is None:
-            return
-        if self.total:
-            self.bar.value = min(self.done, self.total)
-        self.label.value = f"{self.done:,}" + (f" / {self.total:,} bytes" if self.total else " bytes")
-
-    def close(self):
-        if self.bar is not None:
-            self.bar.max = max(self.done, 1) if not self.total else self.bar.max
-            self.done = self.done
-            self._show()
-            self.bar.bar_style = "success"
 
 
 # -- the client ----------------------------------------------------------------------
@@ -336,9 +69,9 @@ class FTPClient:
                 ctx = ssl.create_default_context(cafile=cafile or _lab_cafile(u.host, u.port))
                 if not verify:
                     ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
-                self._c = _FTPTLS(self.transcript, timeout, ctx)
+                self._c = ObservedFTPTLS(self.transcript, timeout, ctx)
             else:
-                self._c = _FTP(self.transcript, timeout)
+                self._c = ObservedFTP(self.transcript, timeout)
             self._c.connect(u.host, u.port)
         except ssl.SSLError as e:
             raise FTPConnectionError(f"TLS with {u.masked('/')} failed: {e.reason or e}") from None
@@ -516,7 +249,7 @@ class FTPClient:
         total = self.size(r)
         if local is None:
             local = posixpath.basename(r.rstrip("/")) or "download"
-        bar = _Progress(f"get {posixpath.basename(r)}", total, self.progress if progress is None else progress)
+        bar = Progress(f"get {posixpath.basename(r)}", total, self.progress if progress is None else progress)
         t0 = time.perf_counter()
         own = not hasattr(local, "write")
         target = os.fspath(local) if own else getattr(local, "name", "<file>")
@@ -573,7 +306,7 @@ class FTPClient:
                     raise FTPURLError("put(bytes_or_file) needs a remote name")
                 remote = os.path.basename(name)
             r = self._path(remote)
-            bar = _Progress(f"put {posixpath.basename(r)}", total, self.progress if progress is None else progress)
+            bar = Progress(f"put {posixpath.basename(r)}", total, self.progress if progress is None else progress)
             t0 = time.perf_counter()
             try:
                 self._call(f"STOR {r}", self._c.storbinary, f"STOR {r}", fh, BLOCK, lambda b: bar.add(len(b)))
