@@ -429,6 +429,12 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
     if scheme in _MAIL_SCHEMES:  # a mail folder view; auth=(user, password) or the URL's own credentials
         opts = {"password": auth[1]} if isinstance(auth, (tuple, list)) and len(auth) == 2 else {}
         return _open_mail(url, **opts)
+    if scheme in ("ftp", "ftps", "ftpes") and (scheme != "ftp" or urllib.parse.urlsplit(url).path.endswith("/")
+                                               or not urllib.parse.urlsplit(url).path):
+        from netbook.ftp import open_url  # an FTP directory (or FTPS): its listing, through nb.ftp
+
+        return open_url(url, password=auth[1] if isinstance(auth, (tuple, list)) and len(auth) == 2 else None,
+                        timeout=timeout)
     if not isinstance(url, str) or not scheme:
         raise UnsupportedURL(f"not a URL: {url!r} (expected scheme://...)")
     if scheme not in ("http", "https", "file", "data", "ftp"):
