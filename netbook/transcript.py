@@ -35,6 +35,7 @@ _HEADER_SECRET = re.compile(
 _AUTH_SCHEME = re.compile(r"^(\S+\s+)(.*)$")
 _SET_COOKIE = re.compile(r"^([^=;]*=)([^;]*)(.*)$")
 _PASS = re.compile(r"^(\s*PASS\b\s*)(.*)$", re.I)  # POP3, FTP
+_AUTHINFO_PASS = re.compile(r"^(\s*AUTHINFO\s+PASS\b\s*)(.*)$", re.I)  # NNTP (RFC 4643)
 _APOP = re.compile(r"^(\s*APOP\s+\S+\s+)(.*)$", re.I)
 _SMTP_AUTH = re.compile(r"^(\s*AUTH\s+\S+)(\s+.*)?$", re.I)
 _IMAP_LOGIN = re.compile(r"^(\s*\S+\s+(?:UID\s+)?LOGIN\s+(?:\"(?:[^\"\\]|\\.)*\"|\S+)\s+)(.*)$", re.I)
@@ -58,7 +59,7 @@ def redact_line(line: str) -> str:
             parts = [p.strip() for p in value.split(";") if p.strip()]
             return m.group(1) + "; ".join((p.split("=", 1)[0] + "=" + MASK) if "=" in p else MASK for p in parts)
         return m.group(1) + MASK
-    for rx in (_PASS, _APOP, _IMAP_LOGIN):
+    for rx in (_PASS, _APOP, _IMAP_LOGIN, _AUTHINFO_PASS):
         m = rx.match(line)
         if m and m.group(2).strip():
             return m.group(1) + MASK
