@@ -40,6 +40,8 @@ _LAZY = {
     # mail
     "mail": "netbook.mail",
     "lab": "netbook.labs:lab",
+    # news
+    "news": "netbook.news:news",
     # web and RPC
     "wsgi": "netbook.web.wsgi",
     "cgi": "netbook.web.cgi",
