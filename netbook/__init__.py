@@ -41,7 +41,7 @@ _LAZY = {
     "mail": "netbook.mail",
     "lab": "netbook.labs:lab",
     # news
-    "news": "netbook.news:news",
+    "news": "netbook.news",  # a callable module: nb.news(url)
     # web and RPC
     "wsgi": "netbook.web.wsgi",
     "cgi": "netbook.web.cgi",

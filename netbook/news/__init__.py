@@ -37,3 +37,14 @@ def __getattr__(name):
 
         return News
     raise AttributeError(name)
+
+
+class _CallableModule(__import__("types").ModuleType):
+    """``nb.news(url)`` calls :func:`news`, while ``netbook.news`` stays the
+    package (importing a submodule binds the package as ``netbook.news``)."""
+
+    def __call__(self, url=None, password=None, **options):
+        return news(url, password, **options)
+
+
+__import__("sys").modules[__name__].__class__ = _CallableModule

@@ -183,9 +183,9 @@ class News:
                 ctx = ssl.create_default_context(cafile=cafile or lab_cafile(u.host, u.port))
                 if not verify:
                     ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
-                self._c = _TracedNNTPS(self.transcript, u.host, u.port, ssl_context=ctx, timeout=timeout)
+                self._c = _TracedNNTPS(self.transcript, u.host, u.port, ssl_context=ctx, readermode=True, timeout=timeout)
             else:
-                self._c = _TracedNNTP(self.transcript, u.host, u.port, timeout=timeout)
+                self._c = _TracedNNTP(self.transcript, u.host, u.port, readermode=True, timeout=timeout)
         except (OSError, socket.timeout, EOFError) as e:
             raise NetworkError(f"cannot connect to {u.masked()}: {getattr(e, 'strerror', None) or e}") from e
         except nntplib.NNTPError as e:
