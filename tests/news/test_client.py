@@ -236,3 +236,22 @@ def test_client_against_inn(inn):
     v = nb.fetch(f"nntp://{host}:{port}/lab.peer")
     assert len(v.to_frame()) == 3 and v.show(1).subject == "Hello INN"
     v.client.close()
+
+
+def test_nntps(tmp_path):
+    import netbook as nb
+
+    s = nb.serve.nntp(groups={"lab.general": "g"}, tls=True, name="test-news-tls")
+    assert s.url.startswith("nntps://")
+    s.post("secure", "over TLS")
+    n = nb.news(s.url + "/lab.general")  # verified against the lab's generated certificate
+    assert list(n.overview()["subject"]) == ["secure"] and n.article(1).text.startswith("over TLS")
+    n.close()
+    # a plain-text client gets nothing useful, and the server goes on
+    from .conftest import nntplib
+
+    with pytest.raises(Exception):
+        nntplib().NNTP(s.host, s.port, timeout=3)
+    n = nb.news(s.url + "/lab.general")
+    assert n.group_info["count"] == 1
+    n.close()
