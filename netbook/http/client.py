@@ -433,7 +433,7 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
     if scheme in _NEWS_SCHEMES:  # a news view (groups | overview | preview), or one article for news:<id>
         from netbook.news import open_url as _open_news
 
-        opts = {"password": auth[1]} if isinstance(auth, (tuple, list)) and len(auth) == 2 else {}
+        opts = {"user": auth[0], "password": auth[1]} if isinstance(auth, (tuple, list)) and len(auth) == 2 else {}
         return _open_news(url, **opts)
     if not isinstance(url, str) or not scheme:
         raise UnsupportedURL(f"not a URL: {url!r} (expected scheme://...)")

@@ -24,7 +24,7 @@ def open_url(url, **options):
     overview when the URL names one), or one article for ``news:<id>``."""
     from .client import News, parse_url
 
-    u = parse_url(url, password=options.get("password"))
+    u = parse_url(url, user=options.get("user"), password=options.get("password"))
     n = News(url, **options)
     if u.message_id:
         return n.article(u.message_id)
