@@ -251,7 +251,7 @@ def test_nntps(tmp_path):
     from .conftest import nntplib
 
     with pytest.raises(Exception):
-        nntplib().NNTP(s.host, s.port, timeout=3)
+        nntplib().NNTP(s.host, s.port, timeout=1)
     n = nb.news(s.url + "/lab.general")
     assert n.group_info["count"] == 1
     n.close()

@@ -146,6 +146,8 @@ def test_newgroups_newnews_date(nntp):
     assert ids == ["<reply2@netbook.lab>"]
     resp, ids = nntp.newnews("lab.*,!lab.python", then)
     assert len(ids) == 4  # reply2 is in lab.general too
+    resp, lines = nntp.help()
+    assert resp.startswith("100") and "OVER" in lines[0]
     resp, when = nntp.date()
     assert abs((when.replace(tzinfo=dt.timezone.utc) - dt.datetime.now(dt.timezone.utc)).total_seconds()) < 60
 
