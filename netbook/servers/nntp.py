@@ -408,23 +408,22 @@ class NNTPHandler(LineHandler):
             return self.reply("440 posting not permitted")
         self.reply("340 send article to be posted; end with <CR-LF>.<CR-LF>", log=False)
         limit = self.lab.max_post
-        chunks, size, too_big = [], 0, False
+        chunks, size, too_big, at_start = [], 0, False, True
         for _ in range(10_000_000):
             line = self.rfile.readline(self.max_line + 2)
             if not line:
                 return "quit"
-            body = line.rstrip(b"\r\n")
-            if body == b".":
-                break
-            if body.startswith(b".."):
-                line = line[1:]
+            if at_start:  # the terminator and dot-stuffing only count at the start of a line
+                if line.rstrip(b"\r\n") == b"." and line.endswith(b"\n"):
+                    break
+                if line.startswith(b"."):  # RFC 3977 3.1.1: the initial dot is removed
+                    line = line[1:]
+            at_start = line.endswith(b"\n")  # an over-long line arrives in pieces
             size += len(line)
             if size > limit:
                 too_big = True
                 chunks = []
                 continue
-            if not line.endswith(b"\n"):
-                line += b"\r\n"  # an over-long line: kept, split at the buffer
             chunks.append(line)
         self._t0 = time.perf_counter()
         if too_big:
@@ -469,13 +468,18 @@ def serve(groups=None, *, users=None, posting=True, name=None, host="127.0.0.1",
           max_post=1 << 20, tls=False, hostname="netbook.lab") -> NNTPLab:
     """Start netbook's NNTP server on 127.0.0.1 (a free port).
 
-    ``groups={"lab.general": "General discussion"}`` creates newsgroups;
+    ``groups={"lab.general": "General discussion"}`` creates newsgroups
+    (a list or a comma-separated string of names works too);
     ``users={"alice": "pw"}`` requires AUTHINFO USER/PASS (without, anyone
     reads and posts); ``posting=False`` makes it read-only; ``path`` keeps
     articles in a directory across restarts; ``max_post`` bounds one POST
     (bytes); ``tls=True`` speaks NNTP over TLS from the first byte (``nntps://``)."""
     from ..news.store import NewsStore
 
+    if isinstance(groups, str):  # "lab.general,lab.python" (as %serve nntp passes it)
+        groups = [g.strip() for g in groups.split(",") if g.strip()]
+    if isinstance(groups, (list, tuple)):
+        groups = {g: "" for g in groups}
     if store is None:
         store = NewsStore(groups if groups is not None else {"lab.general": "General discussion"}, path, hostname=hostname)
     else:

@@ -186,6 +186,10 @@ def test_magic(srv, ipython):
     s = ipython.run_line_magic("news", "serve --groups lab.a,lab.b --name test-news-magic -o s2")
     assert ipython.user_ns["s2"] is s and set(s.store.groups) == {"lab.a", "lab.b"}
     s.stop()
+    ipython.run_line_magic("serve", "nntp lab.x,lab.y --name test-news-serve -o s3")
+    s3 = ipython.user_ns["s3"]
+    assert s3.kind == "nntp" and set(s3.store.groups) == {"lab.x", "lab.y"}
+    s3.stop()
 
 
 def test_lab_news():
