@@ -259,3 +259,26 @@ def test_nntps(tmp_path):
     n = nb.news(s.url + "/lab.general")
     assert n.group_info["count"] == 1
     n.close()
+
+
+def test_view_widget_groups_overview_preview(srv):
+    import netbook as nb
+
+    n = nb.news(srv.url + "/lab.general")
+    v = n.view()
+    w = v.widget()
+    groups = w.children[0]
+    table, tabs = w.children[1].children
+    preview = tabs.children[0]
+    assert list(groups.options) == ["lab.general", "lab.python", "lab.empty"] and groups.value == "lab.general"
+    table.selected = [2]
+    assert "Me too." in preview.value and v.message.subject == "Re: Welcome"
+    groups.value = "lab.python"
+    new_table = w.children[1].children[0]
+    assert list(new_table.source.to_frame()["message_id"]) == ["<reply2@netbook.lab>"]
+    assert "select a message" in preview.value
+    new_table.selected = [0]
+    assert "Me too." in preview.value
+    groups.value = "lab.empty"
+    assert len(w.children[1].children[0].source.to_frame()) == 0
+    n.close()
