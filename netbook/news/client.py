@@ -207,7 +207,8 @@ class News:
         try:
             return fn(*args, **kw)
         except nntplib.NNTPError as e:
-            raise NewsError(f"NNTP: {_err(e)}") from None
+            hint = " (log in: nntp://user@host:port/group with password=)" if _err(e).startswith("480") else ""
+            raise NewsError(f"NNTP: {_err(e)}{hint}") from None
         except (OSError, EOFError) as e:
             raise NetworkError(f"NNTP connection lost: {e}") from e
 
