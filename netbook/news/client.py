@@ -291,7 +291,7 @@ class News:
                 rows.append(_over_row(n, ov))
             start = end + 1
         df = pd.DataFrame(rows, columns=OVERVIEW_COLUMNS)
-        df["date"] = pd.to_datetime(df["date"].map(_parse_date), utc=True)
+        df["date"] = _dates(df["date"])
         return df
 
     def article(self, which):
@@ -450,6 +450,19 @@ def _over_row(n, ov: dict):
 
     return (int(n), decode_header(g("subject")), decode_header(g("from")), g("date"), g("message-id"),
             g("references"), num(g(":bytes", "bytes")), num(g(":lines", "lines")))
+
+
+def _dates(col):
+    """RFC 5322 dates as UTC datetimes: vectorised for the common form,
+    email.utils for the rest (comments, obsolete zones); NaT when unparsable."""
+    import pandas as pd
+
+    text = col.astype(str).str.replace(r"\s*\([^)]*\)\s*$", "", regex=True).str.replace(r"^[A-Za-z]{3},\s*", "", regex=True)
+    out = pd.to_datetime(text, format="%d %b %Y %H:%M:%S %z", errors="coerce", utc=True)
+    rest = out.isna() & col.astype(bool)
+    if rest.any():
+        out[rest] = pd.to_datetime(col[rest].map(_parse_date), utc=True)
+    return out
 
 
 def _parse_date(v):
