@@ -4,7 +4,8 @@
 # nginx-light (an independent HTTP server for the HTTP client tests and benchmark),
 # tinyproxy-bin (an HTTP proxy, CONNECT included, for the proxy tests),
 # inn2 (INN, a real NNTP server for the news client tests; its postinst needs a
-# domain in /etc/news/inn.conf when the host name does not resolve).
+# domain in /etc/news/inn.conf when the host name does not resolve), tin (a
+# newsreader, run in batch mode against the lab NNTP server).
 # As root on Debian: apt-get.  Otherwise: report what is missing; under
 # CI=true a missing peer is an error.
 set -euo pipefail
@@ -21,6 +22,7 @@ have openssl || need+=(openssl)
 have nginx || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 have tinyproxy || need+=(tinyproxy-bin)
 [ -x /usr/lib/news/bin/innd ] || need+=(inn2)
+have tin || need+=(tin)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" = 0 ] && have apt-get; then
   export DEBIAN_FRONTEND=noninteractive

@@ -55,3 +55,27 @@ def test_inn_getlist(srv):
     r = subprocess.run([getlist, "-h", "127.0.0.1", "-p", str(srv.port), "newsgroups", "lab.p*"],
                        capture_output=True, text=True, timeout=30)
     assert r.stdout == "lab.python\tPython questions\n"
+
+
+def test_tin_newsreader_batch(srv, tmp_path):
+    """tin (a real newsreader) in batch mode: -Z checks for news, -S saves
+    every unread article of the subscribed groups to ~/News."""
+    import os
+
+    tin = require("tin")
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".newsrc").write_text("lab.general:\nlab.python:\n")
+    env = dict(os.environ, HOME=str(home), TERM="dumb")
+    env.pop("NNTPSERVER", None)
+    base = [tin, "-r", "-g", "127.0.0.1", "-p", str(srv.port)]
+    r = subprocess.run(base + ["-Z"], capture_output=True, text=True, env=env, timeout=60, stdin=subprocess.DEVNULL)
+    assert r.returncode == 2, r.stdout + r.stderr  # 2: there is unread news
+    r = subprocess.run(base + ["-S", "-v"], capture_output=True, text=True, env=env, timeout=60, stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, r.stdout + r.stderr
+    saved = sorted(p.relative_to(home / "News").as_posix() for p in (home / "News").rglob("*") if p.is_file())
+    assert saved == ["lab/general/1", "lab/general/2", "lab/general/3", "lab/general/4", "lab/python/1"]
+    first = (home / "News/lab/general/1").read_text()
+    assert "Subject: Welcome" in first and ".a line starting with a dot" in first
+    log = srv.log.to_frame()
+    assert {"LISTGROUP lab.general", "OVER 1-4", "ARTICLE 1"} <= set(log["request"]) and "500" not in set(log["status"])
