@@ -81,8 +81,7 @@ def run(line: str, cell: str | None = None, user_ns=None):
                 raise SyntaxError("%news post: --subject is required")
             body = interpolate(cell, user_ns, multiline_values=True) if cell is not None else (args.body or "")
             result = n.post(args.subject, body, args.groups, from_=args.from_, references=args.references)
-        if args.action != "article":
-            n.close()
+        n.close()  # every result is complete (an article is fetched whole)
     if args.out:
         user_ns[args.out] = result
     return result
