@@ -302,3 +302,46 @@ def test_store_on_disk_survives_restart(tmp_path):
     assert c.group("lab.general")[3] == 2
     c.quit()
     s.stop()
+
+
+def test_concurrent_posts_get_unique_numbers(srv):
+    import threading
+
+    m = nntplib()
+    errors = []
+
+    def poster(k):
+        try:
+            c = m.NNTP(srv.host, srv.port)
+            for i in range(20):
+                c.post(f"From: p{k}@x\r\nNewsgroups: lab.empty\r\nSubject: {k}-{i}\r\n\r\nbody\r\n".encode())
+            c.quit()
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=poster, args=(k,)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors
+    c = m.NNTP(srv.host, srv.port)
+    assert c.group("lab.empty")[1:4] == (120, 1, 120)
+    subjects = [ov["subject"] for _, ov in c.over((1, 120))[1]]
+    assert sorted(subjects) == sorted(f"{k}-{i}" for k in range(6) for i in range(20))
+    c.quit()
+
+
+def test_an_internal_fault_is_a_reply_not_a_dead_session(srv, monkeypatch):
+    def boom(*a, **k):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(srv.store, "in_group", boom)
+    greeting, send, multi, s = raw_session(srv)
+    send("GROUP lab.general")
+    assert send("ARTICLE 1").startswith("403")
+    monkeypatch.undo()
+    assert send("STAT 1").startswith("223")
+    send("QUIT")
+    s.close()
+    assert "internal error: disk on fire" in set(srv.log.to_frame()["detail"])
