@@ -42,6 +42,8 @@ _LAZY = {
     "lab": "netbook.labs:lab",
     # FTP
     "ftp": "netbook.ftp",
+    # news
+    "news": "netbook.news",  # a callable module: nb.news(url)
     # web and RPC
     "wsgi": "netbook.web.wsgi",
     "cgi": "netbook.web.cgi",

@@ -112,4 +112,9 @@ def lab(kind: str, **options):
     IMAP over one store; ``users={"alice": "pw1"}``)."""
     if kind == "mail":
         return MailLab(**options)
-    raise ValueError(f"no lab kind {kind!r}; kinds: mail")
+    if kind == "news":  # one NNTP server with a few groups; options as for nb.serve.nntp
+        from .servers.nntp import serve
+
+        options.setdefault("name", "news")
+        return serve(**options)
+    raise ValueError(f"no lab kind {kind!r}; kinds: mail, news")

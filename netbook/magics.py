@@ -18,6 +18,7 @@ MAGIC_MODULES = [
     "netbook.http.magics",   # %fetch %%fetch
     "netbook.ip.magics",     # %ipnet
     "netbook.mail.magics",   # %smtp %%smtp
+    "netbook.news.magics",   # %news %%news
     "netbook.web.magics",    # web and RPC helpers
     "netbook.ftp.magics",    # %ftp
 ]

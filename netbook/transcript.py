@@ -9,7 +9,8 @@ handlers use unchanged.  It presents them line by line.
 Secrets are masked in every view by default: ``Authorization``,
 ``Proxy-Authorization``, ``Cookie`` and ``Set-Cookie`` values; the
 arguments of ``PASS``, ``APOP``, ``AUTH``/``AUTHENTICATE`` (and the SASL
-continuation lines that follow them), IMAP ``LOGIN``; and passwords in URLs.
+continuation lines that follow them), IMAP ``LOGIN``, NNTP ``AUTHINFO PASS``/``SASL``;
+and passwords in URLs.
 ``reveal=True`` opts out, explicitly, per call.
 """
 from __future__ import annotations
@@ -35,6 +36,8 @@ _HEADER_SECRET = re.compile(
 _AUTH_SCHEME = re.compile(r"^(\S+\s+)(.*)$")
 _SET_COOKIE = re.compile(r"^([^=;]*=)([^;]*)(.*)$")
 _PASS = re.compile(r"^(\s*PASS\b\s*)(.*)$", re.I)  # POP3, FTP
+_AUTHINFO_PASS = re.compile(r"^(\s*AUTHINFO\s+PASS\b\s*)(.*)$", re.I)  # NNTP (RFC 4643)
+_AUTHINFO_SASL = re.compile(r"^(\s*AUTHINFO\s+SASL\s+\S+)(\s+.*)?$", re.I)  # its initial response
 _APOP = re.compile(r"^(\s*APOP\s+\S+\s+)(.*)$", re.I)
 _SMTP_AUTH = re.compile(r"^(\s*AUTH\s+\S+)(\s+.*)?$", re.I)
 _IMAP_LOGIN = re.compile(r"^(\s*\S+\s+(?:UID\s+)?LOGIN\s+(?:\"(?:[^\"\\]|\\.)*\"|\S+)\s+)(.*)$", re.I)
@@ -58,11 +61,11 @@ def redact_line(line: str) -> str:
             parts = [p.strip() for p in value.split(";") if p.strip()]
             return m.group(1) + "; ".join((p.split("=", 1)[0] + "=" + MASK) if "=" in p else MASK for p in parts)
         return m.group(1) + MASK
-    for rx in (_PASS, _APOP, _IMAP_LOGIN):
+    for rx in (_PASS, _APOP, _IMAP_LOGIN, _AUTHINFO_PASS):
         m = rx.match(line)
         if m and m.group(2).strip():
             return m.group(1) + MASK
-    for rx in (_SMTP_AUTH, _IMAP_AUTH):
+    for rx in (_SMTP_AUTH, _IMAP_AUTH, _AUTHINFO_SASL):
         m = rx.match(line)
         if m and m.group(2) and m.group(2).strip():
             return m.group(1) + " " + MASK

@@ -2,7 +2,10 @@
 # Install the real peers netbook's tests talk to: Debian's chromium (the
 # browser test), dovecot (IMAP/POP3), curl, wrk, node (widget JS tests),
 # nginx-light (an independent HTTP server for the HTTP client tests and benchmark),
-# tinyproxy-bin (an HTTP proxy, CONNECT included, for the proxy tests).
+# tinyproxy-bin (an HTTP proxy, CONNECT included, for the proxy tests),
+# inn2 (INN, a real NNTP server for the news client tests; its postinst needs a
+# domain in /etc/news/inn.conf when the host name does not resolve), tin (a
+# newsreader, run in batch mode against the lab NNTP server).
 # As root on Debian: apt-get.  Otherwise: report what is missing; under
 # CI=true a missing peer is an error.
 set -euo pipefail
@@ -18,11 +21,21 @@ have node || need+=(nodejs)
 have openssl || need+=(openssl)
 have nginx || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 have tinyproxy || need+=(tinyproxy-bin)
+[ -x /usr/lib/news/bin/innd ] || need+=(inn2)
+have tin || need+=(tin)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" = 0 ] && have apt-get; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null || {
+    # inn2's postinst fails when the host name has no domain: give it one, configure again
+    if [ -f /etc/news/inn.conf ]; then
+      sed -i 's/^#domain:.*/domain:                      netbook.lab/' /etc/news/inn.conf
+      dpkg --configure -a >/dev/null
+    else
+      exit 1
+    fi
+  }
   exit 0
 fi
 echo "missing peers: ${need[*]} (install them with apt-get as root)" >&2

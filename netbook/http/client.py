@@ -41,6 +41,7 @@ __all__ = ["fetch", "build_request", "DEFAULT_MAX_BYTES", "USER_AGENT"]
 DEFAULT_MAX_BYTES = 64 << 20
 USER_AGENT = "netbook/0.1 (Python urllib)"
 _MAIL_SCHEMES = {"imap", "imaps", "pop", "pops", "pop3", "pop3s"}
+_NEWS_SCHEMES = {"nntp", "nntps", "news", "snews"}
 _local = threading.local()
 
 
@@ -435,10 +436,15 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
 
         return open_url(url, password=auth[1] if isinstance(auth, (tuple, list)) and len(auth) == 2 else None,
                         timeout=timeout)
+    if scheme in _NEWS_SCHEMES:  # a news view (groups | overview | preview), or one article for news:<id>
+        from netbook.news import open_url as _open_news
+
+        opts = {"user": auth[0], "password": auth[1]} if isinstance(auth, (tuple, list)) and len(auth) == 2 else {}
+        return _open_news(url, **opts)
     if not isinstance(url, str) or not scheme:
         raise UnsupportedURL(f"not a URL: {url!r} (expected scheme://...)")
     if scheme not in ("http", "https", "file", "data", "ftp"):
-        raise UnsupportedURL(f"no handler for {scheme}: URLs (http, https, file, data, ftp, imap, pop)")
+        raise UnsupportedURL(f"no handler for {scheme}: URLs (http, https, file, data, ftp, ftps, imap, pop, nntp, news)")
     if scheme in ("http", "https"):
         parts = urllib.parse.urlsplit(url)
         if "@" in parts.netloc:  # http://user:pass@host/ -> auth, like curl; never kept in the URL
