@@ -19,6 +19,7 @@ MAGIC_MODULES = [
     "netbook.ip.magics",     # %ipnet
     "netbook.mail.magics",   # %smtp %%smtp
     "netbook.web.magics",    # web and RPC helpers
+    "netbook.telnet.magics", # %telnet %%telnet
 ]
 
 

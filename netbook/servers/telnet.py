@@ -230,6 +230,12 @@ def _protocol_class():
                     verb, opt = _OPT_BYTES[key]
                     self.writer.iac(WILL if verb == "WILL" else DO, bytes([opt]))
 
+        def check_negotiation(self, final=False):
+            # done when every option asked for is answered (telnetlib3's own
+            # check also waits for CHARSET/BINARY encoding talks we never start)
+            BaseServer.check_negotiation(self, final)
+            return not any(self.writer.pending_option.values())
+
         def begin_advanced_negotiation(self):
             pass  # no BINARY / CHARSET / NEW-ENVIRON beyond what options= asks
 
