@@ -68,6 +68,7 @@ class TelnetSession:
         self.started = datetime.now(timezone.utc)
         self._protocol = protocol
         self.closed = False
+        self._in_app = False
 
     @property
     def options(self) -> dict:
@@ -97,13 +98,15 @@ class TelnetSession:
 
     def _write(self, text: str) -> None:
         w = getattr(self._protocol, "writer", None)
-        if w is not None and not self.closed:
+        if w is not None and not w.connection_closed:
             data = text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8", "replace")
             w.write(data)
 
     def close(self) -> None:
         """End the session (after what was sent is flushed)."""
         self.closed = True
+        if self._in_app:
+            return  # the app's reply goes out first; the shell then ends the session
         w = getattr(self._protocol, "writer", None)
         if w is not None:
             self.lab._call(w.close)
@@ -502,11 +505,14 @@ class TelnetLab(LabServer):
         if app == "chat":
             return self._chat(cmd, line, session)
         loop = asyncio.get_running_loop()
+        session._in_app = True
         try:
             reply = await loop.run_in_executor(None, app, line, session)
         except Exception as e:  # noqa: BLE001 - the lab's own code; report, keep serving
             self.log_event(session.peer, line[:300], "error", None, None, f"{type(e).__name__}: {e}"[:300])
             return f"error: {type(e).__name__}", False
+        finally:
+            session._in_app = False
         if reply is not None and not isinstance(reply, str):
             reply = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
         return reply, session.closed
