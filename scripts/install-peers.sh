@@ -2,7 +2,9 @@
 # Install the real peers netbook's tests talk to: Debian's chromium (the
 # browser test), dovecot (IMAP/POP3), curl, wrk, node (widget JS tests),
 # nginx-light (an independent HTTP server for the HTTP client tests and benchmark),
-# tinyproxy-bin (an HTTP proxy, CONNECT included, for the proxy tests).
+# tinyproxy-bin (an HTTP proxy, CONNECT included, for the proxy tests),
+# busybox-static (its telnetd is a real telnet server for the telnet client tests;
+# Debian's plain busybox has no telnetd applet).
 # As root on Debian: apt-get.  Otherwise: report what is missing; under
 # CI=true a missing peer is an error.
 set -euo pipefail
@@ -18,6 +20,7 @@ have node || need+=(nodejs)
 have openssl || need+=(openssl)
 have nginx || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 have tinyproxy || need+=(tinyproxy-bin)
+{ have busybox && busybox telnetd --help >/dev/null 2>&1; } || need+=(busybox-static)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" = 0 ] && have apt-get; then
   export DEBIAN_FRONTEND=noninteractive

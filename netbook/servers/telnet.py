@@ -409,6 +409,8 @@ class TelnetLab(LabServer):
             pw = await self._read(reader, writer, session, echo=False)
             if pw is None:
                 return False
+            if session._protocol.transcript is not None:
+                session._protocol.transcript.add_secret(pw)
             if session.echoing:
                 pass  # the newline was not echoed while the password was typed
             writer.write(b"\r\n")

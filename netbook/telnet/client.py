@@ -131,7 +131,6 @@ class TelnetClient:
         self.transcript = TelnetTranscript(title=f"telnet {host}:{port}", peer=f"{host}:{port}")
         self.received = ""  # everything read, as text (for .to_frame and scripts)
         self.steps: list[tuple] = []
-        self._secrets: list[str] = []
         self._tn = tl.Telnet()
         self._tn.set_option_negotiation_callback(self._on_option)
         self._state: dict[tuple, bool] = {}
@@ -215,7 +214,7 @@ class TelnetClient:
             raise TypeError("send() takes a str line")
         check_line(line, "telnet line")
         if secret:
-            self._secrets.append(line)
+            self.transcript.add_secret(line)
         try:
             self._tn.write(line.encode("utf-8") + b"\r\n")  # telnetlib doubles any IAC byte
         except OSError as e:
