@@ -82,8 +82,6 @@ class TelnetMagics(Magics):
     def telnet_cell(self, line: str, cell: str):
         """%%telnet URL [--password {pw}] [-o VAR]; the cell: lines to send, or expect:/send: steps."""
         c, o = self._connect(line, "%%telnet")
-        if not o.password and not c.user:
-            c.read(o.wait)
         try:
             run_cell(c, cell, self.shell.user_ns, o.wait)
         finally:
