@@ -281,17 +281,22 @@ class TelnetLab(LabServer):
         import telnetlib3
 
         proto = type("LabTelnetProtocol", (_protocol_class(),), {"lab": self})
+        # the loop runs in its own thread from the start: a notebook's kernel
+        # already runs an event loop in the main thread
         self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, name=f"netbook-telnet-{self.name}", daemon=True)
+        self._thread.start()
+        make = telnetlib3.create_server(
+            self.host, self.port, protocol_factory=proto, shell=self._shell, encoding=False,
+            connect_maxwait=self.negotiation_wait, timeout=self.idle_timeout, line_mode=False)
         try:
-            self._server = self.loop.run_until_complete(telnetlib3.create_server(
-                self.host, self.port, protocol_factory=proto, shell=self._shell, encoding=False,
-                connect_maxwait=self.negotiation_wait, timeout=self.idle_timeout, line_mode=False))
+            self._server = asyncio.run_coroutine_threadsafe(make, self.loop).result(10)
         except BaseException:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._thread.join(5)
             self.loop.close()
             raise
         self.host, self.port = self._server.sockets[0].getsockname()[:2]
-        self._thread = threading.Thread(target=self.loop.run_forever, name=f"netbook-telnet-{self.name}", daemon=True)
-        self._thread.start()
 
     def _stop(self):
         async def close():

@@ -297,3 +297,26 @@ def test_threads_do_not_pile_up():
             c.read_until("quit ends")
         srv.stop()
     assert threading.active_count() <= before + 2
+
+
+def test_starts_inside_a_running_event_loop():
+    """A Jupyter kernel runs an event loop in the main thread."""
+    import asyncio
+
+    async def main():
+        srv = nb.serve.telnet("echo")
+        await asyncio.sleep(0)
+        return srv
+
+    srv = asyncio.run(main())
+    with nb.telnet(srv.url) as c:
+        assert "quit ends" in c.read_until("quit ends")
+
+
+def test_port_in_use_is_a_clear_error_and_leaves_no_thread():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        with pytest.raises(OSError):
+            nb.serve.telnet("echo", port=s.getsockname()[1])
+    assert not [t for t in threading.enumerate() if t.name.startswith("netbook-telnet")]
