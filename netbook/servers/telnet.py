@@ -157,8 +157,13 @@ def _protocol_class():
                 data = bytes(data)
                 self._log_tokens(self._out, data, "server")
                 self.transcript.received(data)  # server -> client
-                raw_write(data)
+                if self._hold is not None:
+                    self._hold.append(data)
+                else:
+                    raw_write(data)
 
+            self._hold = None
+            self._raw_write = raw_write
             transport.write = write
             lab.log_event(self.peer, "connect", "open", 0, 0.0, "")
             super().connection_made(transport)
@@ -228,10 +233,16 @@ def _protocol_class():
             from telnetlib3.telopt import DO, WILL
 
             BaseServer.begin_negotiation(self)
-            for key, on in self.lab.options.items():
-                if on and key in _OPT_BYTES:
-                    verb, opt = _OPT_BYTES[key]
-                    self.writer.iac(WILL if verb == "WILL" else DO, bytes([opt]))
+            self._hold = []  # the opening requests go out in one segment, as real servers send them
+            try:
+                for key, on in self.lab.options.items():
+                    if on and key in _OPT_BYTES:
+                        verb, opt = _OPT_BYTES[key]
+                        self.writer.iac(WILL if verb == "WILL" else DO, bytes([opt]))
+            finally:
+                held, self._hold = self._hold, None
+                if held and self._transport is not None:
+                    self._raw_write(b"".join(held))
 
         def check_negotiation(self, final=False):
             # done when every option asked for is answered (telnetlib3's own
@@ -504,8 +515,8 @@ class TelnetLab(LabServer):
                 return session.user or "guest", False
             if word == "options":
                 o = session.options
-                return (f"term {session.term or 'unknown'}, window {session.cols or '?'}x{session.rows or '?'}; "
-                        + ", ".join(f"{k} by {v}" for k, v in sorted(o.items())) or "no options"), False
+                agreed = ", ".join(f"{k} by {v}" for k, v in sorted(o.items())) or "no options agreed"
+                return f"term {session.term or 'unknown'}, window {session.cols or '?'}x{session.rows or '?'}; {agreed}", False
             if word in ("quit", "exit", "logout"):
                 return "bye", True
             return f"{word[:40]}: command not found (try help)", False
