@@ -22,14 +22,13 @@ from __future__ import annotations
 import asyncio
 import hmac
 import threading
-import time
 from datetime import datetime, timezone
 
-from ..telnet.iac import IACParser, describe_sb, BY_NAME
+from ..telnet.iac import BY_NAME, IACParser, describe_sb
 from ..telnet.transcript import TelnetTranscript
 from .base import LabServer, timer
 
-__all__ = ["TelnetLab", "TelnetSession", "serve", "DEFAULT_OPTIONS"]
+__all__ = ["DEFAULT_OPTIONS", "TelnetLab", "TelnetSession", "serve"]
 
 # What the server asks for when it starts a session.  Login-style apps
 # ("menu", or any app with users=) take over echoing (WILL ECHO) and
@@ -183,7 +182,7 @@ def _protocol_class():
         def _hangup(self, message: str):
             try:
                 self._transport.write(message.encode())
-            except Exception:  # noqa: BLE001 - closing anyway
+            except Exception:
                 pass
             if self.session is not None:
                 self.session.closed = True
@@ -324,7 +323,7 @@ class TelnetLab(LabServer):
 
         try:
             asyncio.run_coroutine_threadsafe(close(), self.loop).result(5)
-        except Exception:  # noqa: BLE001 - stopping regardless
+        except Exception:
             pass
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(5)
@@ -457,7 +456,7 @@ class TelnetLab(LabServer):
             await self._run(reader, writer, session)
         except (ConnectionError, asyncio.CancelledError):
             pass
-        except Exception as e:  # noqa: BLE001 - a bug in an app ends its session, never the server
+        except Exception as e:
             self.log_event(session.peer, "(app error)", "error", None, None, f"{type(e).__name__}: {e}"[:300])
         finally:
             if not writer.connection_closed:
@@ -526,7 +525,7 @@ class TelnetLab(LabServer):
         session._in_app = True
         try:
             reply = await loop.run_in_executor(None, app, line, session)
-        except Exception as e:  # noqa: BLE001 - the lab's own code; report, keep serving
+        except Exception as e:
             self.log_event(session.peer, line[:300], "error", None, None, f"{type(e).__name__}: {e}"[:300])
             return f"error: {type(e).__name__}", False
         finally:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from .client import LoginError, Negotiation, TelnetClient, TelnetTimeout, telnet
 from .iac import render
 
-__all__ = ["telnet", "TelnetClient", "Negotiation", "LoginError", "TelnetTimeout", "render"]
+__all__ = ["LoginError", "Negotiation", "TelnetClient", "TelnetTimeout", "render", "telnet"]
 
 
 class _CallableModule(type(__import__("sys"))):
@@ -17,6 +17,6 @@ class _CallableModule(type(__import__("sys"))):
         return telnet(*args, **kwargs)
 
 
-import sys as _sys  # noqa: E402
+import sys as _sys
 
 _sys.modules[__name__].__class__ = _CallableModule

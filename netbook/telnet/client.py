@@ -16,13 +16,13 @@ import time
 from datetime import datetime, timezone
 from urllib.parse import unquote, urlsplit
 
-from ..errors import InjectionError, NetbookError, NetworkError, ProtocolError
+from ..errors import NetbookError, NetworkError, ProtocolError
 from ..interpolate import check_line
-from ..transcript import MASK, trace_socket
+from ..transcript import trace_socket
 from .iac import OPTIONS, describe_sb
 from .transcript import TelnetTranscript
 
-__all__ = ["TelnetClient", "Negotiation", "telnet", "LoginError", "TelnetTimeout"]
+__all__ = ["LoginError", "Negotiation", "TelnetClient", "TelnetTimeout", "telnet"]
 
 _T = None
 

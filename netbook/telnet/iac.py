@@ -6,7 +6,7 @@ and their transcripts, so both sides read the same way.
 """
 from __future__ import annotations
 
-__all__ = ["COMMANDS", "OPTIONS", "IACParser", "render", "option_name", "describe_sb", "MAX_SB"]
+__all__ = ["COMMANDS", "MAX_SB", "OPTIONS", "IACParser", "describe_sb", "option_name", "render"]
 
 IAC, DONT, DO, WONT, WILL, SB, SE = 255, 254, 253, 252, 251, 250, 240
 

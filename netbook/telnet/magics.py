@@ -17,11 +17,17 @@ from __future__ import annotations
 import argparse
 import shlex
 
-from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_var_expand
+from IPython.core.magic import (
+    Magics,
+    cell_magic,
+    line_magic,
+    magics_class,
+    no_var_expand,
+)
 
 from ..interpolate import interpolate
 
-__all__ = ["register", "TelnetMagics", "run_cell"]
+__all__ = ["TelnetMagics", "register", "run_cell"]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from ..transcript import CLIENT, MASK, Entry, Transcript, redact_line
 from .iac import IACParser, token_text
 
-__all__ = ["TelnetTranscript", "PASSWORD_PROMPT"]
+__all__ = ["PASSWORD_PROMPT", "TelnetTranscript"]
 
 PASSWORD_PROMPT = re.compile(r"(?:password|passphrase|passcode)\s*:\s*$", re.I)
 
