@@ -348,7 +348,10 @@ class TelnetLab(LabServer):
         return t
 
     def url_for(self, user: str | None = None) -> str:
-        return f"telnet://{(user + '@') if user else ''}{self.host}:{self.port}"
+        from urllib.parse import quote
+
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"telnet://{(quote(user, safe='') + '@') if user else ''}{host}:{self.port}"
 
     @property
     def url(self) -> str:

@@ -48,3 +48,10 @@ def test_bad_usage_is_a_syntax_error(ipython):
         ipython.run_line_magic("telnet", "")
     with pytest.raises(ValueError, match="not a telnet URL"):
         ipython.run_line_magic("telnet", "http://127.0.0.1:1/")
+
+
+def test_serve_magic_starts_a_telnet_lab(ipython):
+    srv = ipython.run_line_magic("serve", "telnet chat --name tchat -o tsrv")
+    assert ipython.user_ns["tsrv"] is srv and srv.app == "chat" and srv.url.startswith("telnet://127.0.0.1:")
+    with nb.telnet(srv.url) as c:
+        assert "welcome" in c.read_until("welcome")
