@@ -193,9 +193,11 @@ def test_crlf_injection_refused_client_side():
         assert c.transcript.total["C>S"] == before
         with pytest.raises(InjectionError):
             c.login("alice\r\nroot", "x")
-        # an IAC byte typed in a line is escaped (doubled), not a command
+        # UTF-8 text never holds byte 255; a doubled IAC in raw data is one data byte, not a command
         c.send("ÿ literal")
         assert "ÿ literal" in c.read_until("literal")
+        c.send_raw(b"raw\xff\xffbyte\r\n")
+        assert "raw\ufffdbyte" in c.read_until("byte")
 
 
 def test_over_long_line_binary_nul_and_server_lives():
