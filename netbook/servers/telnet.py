@@ -180,13 +180,16 @@ def _protocol_class():
             super().data_received(data)
 
         def _hangup(self, message: str):
-            try:
-                self._transport.write(message.encode())
-            except Exception:
-                pass
             if self.session is not None:
                 self.session.closed = True
-            self._transport.close()
+            t = self._transport
+            if t is None:
+                return
+            try:
+                t.write(message.encode())
+            except Exception:  # closing anyway: a failed goodbye changes nothing
+                pass
+            t.close()
 
         def _log_tokens(self, parser, data: bytes, side: str):
             s = self.session
@@ -323,11 +326,12 @@ class TelnetLab(LabServer):
 
         try:
             asyncio.run_coroutine_threadsafe(close(), self.loop).result(5)
-        except Exception:
+        except Exception:  # a session that will not close must not keep the server up
             pass
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(5)
-        self.loop.close()
+        if not self.loop.is_running():
+            self.loop.close()
 
     def _call(self, fn, *args):
         if self.loop is None or self.loop.is_closed():
