@@ -49,6 +49,8 @@ _LAZY = {
     "cgi": "netbook.web.cgi",
     "xmlrpc": "netbook.web.xmlrpc:xmlrpc",
     "browse": "netbook.web.browse:browse",
+    # telnet (the package is callable: nb.telnet(url))
+    "telnet": "netbook.telnet",
 }
 
 __all__ = sorted(_LAZY) + ["load_ipython_extension", "unload_ipython_extension"]

@@ -21,6 +21,7 @@ MAGIC_MODULES = [
     "netbook.news.magics",   # %news %%news
     "netbook.web.magics",    # web and RPC helpers
     "netbook.ftp.magics",    # %ftp
+    "netbook.telnet.magics", # %telnet %%telnet
 ]
 
 

@@ -6,6 +6,8 @@
 # inn2 (INN, a real NNTP server for the news client tests; its postinst needs a
 # domain in /etc/news/inn.conf when the host name does not resolve), tin (a
 # newsreader, run in batch mode against the lab NNTP server).
+# busybox-static (its telnetd is a real telnet server for the telnet client tests;
+# Debian's plain busybox has no telnetd applet).
 # As root on Debian: apt-get.  Otherwise: report what is missing; under
 # CI=true a missing peer is an error.
 set -euo pipefail
@@ -23,6 +25,7 @@ have nginx || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 have tinyproxy || need+=(tinyproxy-bin)
 [ -x /usr/lib/news/bin/innd ] || need+=(inn2)
 have tin || need+=(tin)
+{ have busybox && busybox telnetd --help >/dev/null 2>&1; } || need+=(busybox-static)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" = 0 ] && have apt-get; then
   export DEBIAN_FRONTEND=noninteractive

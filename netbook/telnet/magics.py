@@ -1,0 +1,101 @@
+"""``%telnet`` and ``%%telnet``: thin shells over ``nb.telnet``.
+
+    %telnet URL [--password {pw}] [--timeout S] [-o VAR]
+        connect, read the banner, show the negotiation and the transcript
+
+    %%telnet URL [--password {pw}] [--timeout S] [--wait S] [-o VAR]
+    whoami                 a plain line is sent, then what comes is read
+    expect: login:\\s*$     wait for a regex
+    send: alice            send a line (exactly; "send:" alone sends an empty line)
+
+``{name}`` is interpolated from the notebook; a value with CR/LF is refused
+(it would split one line into two commands).  A user and password in the
+URL (or ``--password``) log in first.
+"""
+from __future__ import annotations
+
+import argparse
+import shlex
+
+from IPython.core.magic import (
+    Magics,
+    cell_magic,
+    line_magic,
+    magics_class,
+    no_var_expand,
+)
+
+from ..interpolate import interpolate
+
+__all__ = ["TelnetMagics", "register", "run_cell"]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise SyntaxError(f"{self.prog}: {message}")
+
+
+def _parser(prog):
+    p = _Parser(prog=prog, add_help=False)
+    p.add_argument("url")
+    p.add_argument("--password", default=None)
+    p.add_argument("--timeout", type=float, default=5.0)
+    p.add_argument("--wait", type=float, default=0.3)
+    p.add_argument("-o", "--out", default=None)
+    return p
+
+
+def run_cell(client, cell: str, ns: dict | None = None, wait: float = 0.3):
+    """Run a %%telnet cell body on a connected client."""
+    for raw in cell.splitlines():
+        line = interpolate(raw, ns)
+        head = line.lstrip()
+        if not head or head.startswith("#"):
+            continue
+        if head.startswith("expect:"):
+            client.expect([head[7:].strip()])
+        elif head.startswith("send:"):
+            client.send(head[5:].lstrip(" ") if head[5:].strip() else "")
+        else:
+            client.send(line)
+            client.read(wait)
+    client.read(wait)
+    return client
+
+
+@magics_class
+class TelnetMagics(Magics):
+    def _connect(self, line, prog):
+        from . import telnet
+
+        ns = self.shell.user_ns
+        o = _parser(prog).parse_args(shlex.split(interpolate(line, ns)))
+        c = telnet(o.url, password=o.password, timeout=o.timeout)
+        return c, o
+
+    @no_var_expand
+    @line_magic
+    def telnet(self, line: str):
+        """%telnet URL [--password {pw}] [--timeout S] [-o VAR]"""
+        c, o = self._connect(line, "%telnet")
+        c.read(o.wait)
+        if o.out:
+            self.shell.user_ns[o.out] = c
+        return c
+
+    @no_var_expand
+    @cell_magic("telnet")
+    def telnet_cell(self, line: str, cell: str):
+        """%%telnet URL [--password {pw}] [-o VAR]; the cell: lines to send, or expect:/send: steps."""
+        c, o = self._connect(line, "%%telnet")
+        try:
+            run_cell(c, cell, self.shell.user_ns, o.wait)
+        finally:
+            c.close()
+        if o.out:
+            self.shell.user_ns[o.out] = c
+        return c
+
+
+def register(ipython) -> None:
+    ipython.register_magics(TelnetMagics)
