@@ -115,6 +115,31 @@ CELLS = [
          "with echo.connect() as c:\n"
          "    print(c.ask('hello, socketserver'))\n"
          "nb.wsgi.environ('POST /form?x=1', body={'name': 'Ada'}).to_frame().head(5)"),
+    md("## FTP, news and telnet\n\n"
+       "An FTP drop whose listings are tables ([05-ftp](05-ftp.ipynb)), a news server read as DataFrames "
+       "([06-news](06-news.ipynb)) and telnet's option negotiation seen raw ([07-telnet](07-telnet.ipynb))."),
+    code("drop = nb.serve.ftp(users={'alice': 'alice-pw'}, name='tour-ftp')\n"
+         "f = nb.ftp(drop.user_url('alice'), password='alice-pw')\n"
+         "f.put(b'student,score\\nalice,9\\n', 'scores.csv', progress=False)\n"
+         "f.mkdir('reports')\n"
+         "listing = f.ls().to_frame()[['name', 'type', 'size']]\n"
+         "f.close()\n"
+         "listing"),
+    code("news = nb.serve.nntp(groups={'lab.general': 'General discussion'}, name='tour-news')\n"
+         "news.post('Welcome', 'Hello everyone.', 'lab.general', message_id='<welcome@netbook.lab>',\n"
+         "          headers={'Date': 'Mon, 02 Mar 2026 09:00:00 +0000'})\n"
+         "n = nb.news(news.url + '/lab.general')\n"
+         "n.post('Re: Welcome', 'Hi!', from_='alice@netbook.lab', references='<welcome@netbook.lab>',\n"
+         "       headers={'Message-ID': '<alice1@netbook.lab>', 'Date': 'Mon, 02 Mar 2026 09:10:00 +0000'})\n"
+         "thread = n.thread('<alice1@netbook.lab>')[['depth', 'number', 'subject', 'from']]\n"
+         "n.close()\n"
+         "thread"),
+    code("term = nb.serve.telnet('menu', users={'alice': 'alice-pw'}, name='tour-telnet')\n"
+         "t = nb.telnet(term.url_for('alice'), password='alice-pw')\n"
+         "print(t.ask('whoami', until='$ '))\n"
+         "options = t.options.to_frame().drop(columns='time')\n"
+         "t.close()\n"
+         "options"),
     md("## Servers, listed and stopped\n\n`nb.servers()` and `%serve list` show what runs; `%serve stop all` stops it."),
     code("%serve list"),
     code("%serve stop all"),
