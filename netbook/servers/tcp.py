@@ -125,11 +125,15 @@ class ChatHandler(_LineHandler):
     def on_connect(self):
         room = self.server.chat
         with room["lock"]:
+            # who hears of the join is decided as one joins: someone who
+            # arrives a moment later must not be told of an earlier arrival
+            others = list(room["members"])
             room["count"] += 1
             self.nick = f"user{room['count']}"
             room["members"][self] = self.nick
         self.send_line(f"* welcome {self.nick}; /nick NAME, /who, /quit")
-        self._broadcast(f"* {self.nick} joined")
+        for m in others:
+            m.send_line(f"* {self.nick} joined")
 
     def _broadcast(self, text: str, include_self: bool = False):
         room = self.server.chat
