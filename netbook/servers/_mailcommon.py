@@ -121,7 +121,6 @@ class MailLab(SocketServerLab):
         self.users = {k.lower(): v for k, v in users.items()} if users else None
         self.starttls = bool(starttls)
         self.hostname = hostname
-        self.cert = None
         self._ctx = None
         self.locked: set[str] = set()
 
@@ -130,9 +129,9 @@ class MailLab(SocketServerLab):
 
     def tls_context(self) -> ssl.SSLContext:
         if self._ctx is None:
-            from ..mail.tls import server_context
+            from ..tls import server_context
 
-            self._ctx, self.cert = server_context(self.hostname)
+            self._ctx, self.certfile = server_context(self.hostname)
         return self._ctx
 
     def _start(self):

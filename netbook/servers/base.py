@@ -12,7 +12,6 @@ subclass :class:`SocketServerLab` and only build the server object.
 """
 from __future__ import annotations
 
-import atexit
 import socket
 import threading
 import time
@@ -20,6 +19,8 @@ from collections import deque
 from datetime import datetime, timezone
 from typing import Callable
 
+from .. import registry as _reg
+from ..registry import get, registry, stop_all
 from ..table.source import Column, StreamSource
 from ..transcript import Transcript, trace_socket
 
@@ -34,35 +35,6 @@ LOG_COLUMNS = [
     Column("ms", "float", "ms"),
     Column("detail", "str"),
 ]
-
-_registry: dict[str, "LabServer"] = {}
-_reg_lock = threading.RLock()
-
-
-def registry() -> dict[str, "LabServer"]:
-    """Name -> running server (a copy)."""
-    with _reg_lock:
-        return dict(_registry)
-
-
-def get(name: str) -> "LabServer":
-    with _reg_lock:
-        try:
-            return _registry[name]
-        except KeyError:
-            raise KeyError(f"no lab server named {name!r}; running: {sorted(_registry) or 'none'}") from None
-
-
-def stop_all() -> int:
-    """Stop every lab server; returns how many were stopped."""
-    with _reg_lock:
-        all_ = list(_registry.values())
-    for s in all_:
-        s.stop()
-    return len(all_)
-
-
-atexit.register(stop_all)
 
 
 def servers():
@@ -89,6 +61,8 @@ class LabServer:
     kind = "server"
     scheme = "tcp"
     max_transcripts = 50
+    transcript_class: type[Transcript] = Transcript  # FTP and telnet servers record richer transcripts
+    certfile: str | None = None  # the certificate a client trusts for TLS to this server (netbook.registry.lab_cafile)
 
     def __init__(self, name: str | None = None, host: str = "127.0.0.1", port: int = 0, *, log_rows: int = 100_000):
         self.name = name or self.kind
@@ -103,20 +77,18 @@ class LabServer:
 
     # -- lifecycle ------------------------------------------------------------
     def start(self) -> "LabServer":
-        with _reg_lock:
-            old = _registry.get(self.name)
+        with _reg.lock:
+            old = _reg.registry().get(self.name)
             if old is not None and old is not self:
                 old.stop()
             self._start()
             self.running = True
             self.started = datetime.now(timezone.utc)
-            _registry[self.name] = self
+            _reg.add(self)
         return self
 
     def stop(self) -> None:
-        with _reg_lock:
-            if _registry.get(self.name) is self:
-                del _registry[self.name]
+        _reg.remove(self)
         if self.running:
             self.running = False
             self._stop()
@@ -134,6 +106,11 @@ class LabServer:
         self.stop()
 
     # -- identity ---------------------------------------------------------------
+    @property
+    def cert(self) -> str | None:
+        """The older name of :attr:`certfile`."""
+        return self.certfile
+
     @property
     def address(self) -> tuple[str, int]:
         return (self.host, self.port)
@@ -155,7 +132,7 @@ class LabServer:
     def new_transcript(self, peer) -> Transcript:
         if isinstance(peer, tuple):
             peer = f"{peer[0]}:{peer[1]}"
-        t = Transcript(title=f"{self.name} {peer}", peer=str(peer))
+        t = self.transcript_class(title=f"{self.name} {peer}", peer=str(peer))
         self.transcripts.append(t)
         return t
 

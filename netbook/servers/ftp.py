@@ -31,7 +31,7 @@ import time
 import warnings
 
 from ..ftp.transcript import FTPTranscript
-from ..transcript import CLIENT, SERVER, Transcript
+from ..transcript import CLIENT, SERVER
 from .base import LabServer
 
 __all__ = ["FTPLab", "FTPTranscript", "serve"]
@@ -229,6 +229,7 @@ class FTPLab(LabServer):
 
     kind = "ftp"
     scheme = "ftp"
+    transcript_class = FTPTranscript
 
     def __init__(self, root=None, users=None, anonymous=True, writable=None, tls=False,
                  passive_ports=None, max_upload: int | None = None, name=None, host="127.0.0.1", port=0,
@@ -293,7 +294,7 @@ class FTPLab(LabServer):
             "use_sendfile": not self.tls,
         }
         if self.tls:
-            from ..mail.tls import make_certificate
+            from ..tls import make_certificate
 
             cert, key = make_certificate()
             self.certfile = cert
@@ -330,13 +331,6 @@ class FTPLab(LabServer):
 
     def _closed_session(self, handler):
         pass
-
-    def new_transcript(self, peer) -> Transcript:
-        if isinstance(peer, tuple):
-            peer = f"{peer[0]}:{peer[1]}"
-        t = FTPTranscript(title=f"{self.name} {peer}", peer=str(peer))
-        self.transcripts.append(t)
-        return t
 
     @property
     def url(self) -> str:

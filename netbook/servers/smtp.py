@@ -319,7 +319,6 @@ class SMTPLab(LabServer):
         self.faults = [parse_fault(f) for f in faults]
         self.output = output or sys.stdout
         self.caught: list[bytes] = []
-        self.cert = None
 
     # -- faults -----------------------------------------------------------------
     def fault(self, spec) -> Fault:
@@ -369,9 +368,9 @@ class SMTPLab(LabServer):
             kwargs.update(authenticator=self._authenticator, auth_require_tls=False,
                           auth_required=self.auth == "required")
         if self.starttls or self.tls:
-            from ..mail.tls import server_context
+            from ..tls import server_context
 
-            ctx, self.cert = server_context(self.hostname)
+            ctx, self.certfile = server_context(self.hostname)
             if self.starttls:
                 kwargs.update(tls_context=ctx, require_starttls=False)
             if self.tls:

@@ -261,6 +261,7 @@ def _protocol_class():
 class TelnetLab(LabServer):
     kind = "telnet"
     scheme = "telnet"
+    transcript_class = TelnetTranscript
 
     def __init__(self, app="echo", *, users=None, options=None, name=None, host="127.0.0.1", port=0,
                  banner=None, max_sessions=32, max_line=1024, max_commands=1000, idle_timeout=300,
@@ -345,11 +346,6 @@ class TelnetLab(LabServer):
     def sessions(self) -> list[TelnetSession]:
         """The sessions connected now."""
         return list(self._sessions)
-
-    def new_transcript(self, peer):
-        t = TelnetTranscript(title=f"{self.name} {peer}", peer=str(peer))
-        self.transcripts.append(t)
-        return t
 
     def url_for(self, user: str | None = None) -> str:
         from urllib.parse import quote

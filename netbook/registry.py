@@ -1,0 +1,83 @@
+"""The lab-server registry: name -> running lab server.
+
+Its own module so clients (mail, ftp, news, telnet) find the running lab
+server of a kind, or the certificate to trust for one, without importing
+``netbook.servers`` (which imports the families' stores and transcripts).
+``LabServer.start()``/``.stop()`` add and remove entries here.
+"""
+from __future__ import annotations
+
+import atexit
+import threading
+from typing import Any
+
+__all__ = ["registry", "get", "stop_all", "add", "remove", "lab_server_for", "lab_cafile", "lock"]
+
+_registry: dict[str, Any] = {}
+lock = threading.RLock()  # held while a server starts, so a replaced one is stopped first
+
+
+def registry() -> dict[str, Any]:
+    """Name -> running server (a copy)."""
+    with lock:
+        return dict(_registry)
+
+
+def get(name: str):
+    """The running lab server named ``name`` (KeyError naming the running ones)."""
+    with lock:
+        try:
+            return _registry[name]
+        except KeyError:
+            raise KeyError(f"no lab server named {name!r}; running: {sorted(_registry) or 'none'}") from None
+
+
+def add(server) -> None:
+    """Register ``server`` under ``server.name``; an older server of that
+    name is stopped first (re-running a cell replaces, never collides)."""
+    with lock:
+        old = _registry.get(server.name)
+        if old is not None and old is not server:
+            old.stop()
+        _registry[server.name] = server
+
+
+def remove(server) -> None:
+    with lock:
+        if _registry.get(server.name) is server:
+            del _registry[server.name]
+
+
+def stop_all() -> int:
+    """Stop every lab server; returns how many were stopped."""
+    with lock:
+        all_ = list(_registry.values())
+    for s in all_:
+        s.stop()
+    return len(all_)
+
+
+atexit.register(stop_all)
+
+
+def lab_server_for(kind: str):
+    """The running lab server of ``kind`` (the one named ``kind`` first,
+    else any), or None."""
+    reg = registry()
+    s = reg.get(kind)
+    if s is not None and s.kind == kind:
+        return s
+    for s in reg.values():
+        if s.kind == kind:
+            return s
+    return None
+
+
+def lab_cafile(host: str, port: int) -> str | None:
+    """The certificate file of the running lab server at host:port (what a
+    client trusts for TLS to the lab's generated certificate), or None."""
+    for s in registry().values():
+        cert = getattr(s, "certfile", None)
+        if cert and s.port == port and s.host == host:
+            return cert
+    return None
