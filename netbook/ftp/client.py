@@ -22,6 +22,7 @@ import time
 
 from ..errors import InjectionError
 from ..interpolate import check_line
+from ..tls import tls_context
 from .errors import (FTPConnectionError, FTPError, FTPLoginError, FTPPermissionError, FTPProtocolError,
                      FTPTemporaryError, FTPURLError)
 from .listing import Listing, from_mlsd, parse_list
@@ -34,15 +35,6 @@ __all__ = ["FTPClient", "Transfer", "parse_ftp_url", "FTPURL"]
 
 MLSD_FACTS = ["type", "size", "modify", "perm", "unix.mode"]
 BLOCK = 256 * 1024
-
-
-def _lab_cafile(host: str, port: int):
-    from ..servers.base import registry
-
-    for s in registry().values():
-        if getattr(s, "certfile", None) and s.port == port and s.host == host:
-            return s.certfile
-    return None
 
 
 # -- the client ----------------------------------------------------------------------
@@ -66,9 +58,7 @@ class FTPClient:
         self.transcript = FTPTranscript(title=f"FTP {u.masked('/')}")
         try:
             if self.tls:
-                ctx = ssl.create_default_context(cafile=cafile or _lab_cafile(u.host, u.port))
-                if not verify:
-                    ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+                ctx = tls_context(verify, cafile, host=u.host, port=u.port)
                 self._c = ObservedFTPTLS(self.transcript, timeout, ctx)
             else:
                 self._c = ObservedFTP(self.transcript, timeout)

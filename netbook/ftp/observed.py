@@ -6,16 +6,19 @@ import ftplib
 import socket
 import time
 
-from ..transcript import CLIENT, SERVER, trace_socket
+from ..connection import Traced
+from ..transcript import CLIENT, SERVER
 from .transcript import FTPTranscript
 
 __all__ = ["ObservedFTP", "ObservedFTPTLS"]
 
-class _Observed:
+class _Observed(Traced):
     """Mixed into ftplib.FTP/FTP_TLS: the control socket is traced into an
-    FTPTranscript; each data connection adds a summary row."""
+    FTPTranscript; each data connection adds a summary row.  (ftplib has no
+    socket hook: ``connect`` is ftplib's, with the socket traced.)"""
 
     _nb_transcript: FTPTranscript
+    _nb_file_mode = "r"
     _nb_data: dict | None = None
 
     def connect(self, host="", port=0, timeout=-999, source_address=None):
@@ -26,7 +29,7 @@ class _Observed:
         if timeout != -999:
             self.timeout = timeout
         sock = socket.create_connection((self.host, self.port), self.timeout, source_address=source_address)
-        self.sock = trace_socket(sock, self._nb_transcript)
+        self.sock = self._nb_trace(sock)
         self.af = sock.family
         self.file = self.sock.makefile("r", encoding=self.encoding)
         self.welcome = self.getresp()
@@ -34,8 +37,7 @@ class _Observed:
 
     def auth(self):  # FTP_TLS: keep tracing the control connection after AUTH TLS
         resp = super().auth()
-        self.sock = trace_socket(self.sock, self._nb_transcript)
-        self.file = self.sock.makefile(mode="r", encoding=self.encoding)
+        self._nb_retrace()
         return resp
 
     def ntransfercmd(self, cmd, rest=None):
@@ -131,11 +133,9 @@ class _Observed:
 
 class ObservedFTP(_Observed, ftplib.FTP):
     def __init__(self, transcript, timeout):
-        self._nb_transcript = transcript
-        super().__init__(timeout=timeout)
+        super().__init__(transcript, timeout=timeout)
 
 
 class ObservedFTPTLS(_Observed, ftplib.FTP_TLS):
     def __init__(self, transcript, timeout, context):
-        self._nb_transcript = transcript
-        super().__init__(timeout=timeout, context=context)
+        super().__init__(transcript, timeout=timeout, context=context)

@@ -21,11 +21,13 @@ import socket
 import ssl
 import time
 
+from ..connection import Traced
 from ..errors import NetworkError
 from ..interpolate import check_line
-from ..transcript import Transcript, trace_socket
+from ..tls import tls_context
+from ..transcript import Transcript
 from .message import MailError, MailMessage, quick_headers
-from .urls import lab_cafile, parse_url
+from .urls import parse_url
 from .utf7 import MailboxNameError, decode_mailbox, encode_mailbox
 
 __all__ = ["IMAP", "Q"]
@@ -34,22 +36,11 @@ HEADER_FIELDS = "FROM TO CC SUBJECT DATE MESSAGE-ID"
 COLUMNS = ["uid", "flags", "date", "from", "to", "subject", "size", "attachments"]
 
 
-class _TracedIMAP(imaplib.IMAP4):
-    def __init__(self, transcript, *args, **kwargs):
-        self._nb_transcript = transcript
-        super().__init__(*args, **kwargs)
-
-    def _create_socket(self, timeout=None):
-        return trace_socket(super()._create_socket(timeout), self._nb_transcript)
-
-    def starttls(self, ssl_context=None):
-        r = super().starttls(ssl_context)
-        self.sock = trace_socket(self.sock, self._nb_transcript)
-        self.file = self.sock.makefile("rb")
-        return r
+class _TracedIMAP(Traced, imaplib.IMAP4):
+    pass
 
 
-class _TracedIMAPS(_TracedIMAP, imaplib.IMAP4_SSL):
+class _TracedIMAPS(Traced, imaplib.IMAP4_SSL):
     pass
 
 
@@ -187,9 +178,7 @@ class IMAP:
             raise MailError("IMAP needs a user: imap://user@host:port")
         self.batch = int(batch)
         self.transcript = Transcript(title=f"IMAP {u.masked()}")
-        ctx = ssl.create_default_context(cafile=cafile or lab_cafile(u.host, u.port))
-        if not verify:
-            ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+        ctx = tls_context(verify, cafile, host=u.host, port=u.port)
         try:
             if u.tls:
                 self._c = _TracedIMAPS(self.transcript, u.host, u.port, ssl_context=ctx, timeout=timeout)
@@ -212,7 +201,7 @@ class IMAP:
         self.recent = 0
         self._frames: dict[str, object] = {}
         self._wire_names: dict[str, str] = {}  # names a server sent that are not modified UTF-7
-        self.select(folder or u.path or "INBOX", readonly=readonly)
+        self.select(folder or u.name or "INBOX", readonly=readonly)
 
     # -- plumbing ----------------------------------------------------------------
     def _cmd(self, fn, *args):

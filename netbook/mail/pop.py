@@ -11,30 +11,21 @@ import poplib
 import socket
 import ssl
 
+from ..connection import Traced
 from ..errors import NetworkError
-from ..transcript import Transcript, trace_socket
+from ..tls import tls_context
+from ..transcript import Transcript
 from .message import MailError, MailMessage, quick_headers
-from .urls import lab_cafile, parse_url
+from .urls import parse_url
 
 __all__ = ["POP3"]
 
 
-class _TracedPOP3(poplib.POP3):
-    def __init__(self, transcript, *args, **kwargs):
-        self._nb_transcript = transcript
-        super().__init__(*args, **kwargs)
-
-    def _create_socket(self, timeout):
-        return trace_socket(super()._create_socket(timeout), self._nb_transcript)
-
-    def stls(self, context=None):
-        r = super().stls(context)
-        self.sock = trace_socket(self.sock, self._nb_transcript)
-        self.file = self.sock.makefile("rb")
-        return r
+class _TracedPOP3(Traced, poplib.POP3):
+    pass
 
 
-class _TracedPOP3S(_TracedPOP3, poplib.POP3_SSL):
+class _TracedPOP3S(Traced, poplib.POP3_SSL):
     pass
 
 
@@ -49,9 +40,7 @@ class POP3:
             raise MailError("POP3 needs a user: pop://user@host:port")
         self.transcript = Transcript(title=f"POP3 {self.url.masked()}")
         u = self.url
-        ctx = ssl.create_default_context(cafile=cafile or lab_cafile(u.host, u.port))
-        if not verify:
-            ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+        ctx = tls_context(verify, cafile, host=u.host, port=u.port)
         try:
             if u.tls:
                 self._c = _TracedPOP3S(self.transcript, u.host, u.port, timeout=timeout, context=ctx)

@@ -12,38 +12,25 @@ import mimetypes
 import os
 import smtplib
 import socket
-import ssl
 from email.message import EmailMessage
 
+from ..connection import Traced
 from ..errors import NetworkError
 from ..interpolate import check_line, interpolate
-from ..transcript import Transcript, trace_socket
+from ..tls import tls_context
+from ..transcript import Transcript
 from .message import MailError
-from .urls import lab_cafile, parse_url
+from .urls import parse_url
 
 __all__ = ["send", "send_many", "SendResult", "build_message"]
 
 
-class _Traced:
-    def _get_socket(self, host, port, timeout):
-        return trace_socket(super()._get_socket(host, port, timeout), self._nb_transcript)
-
-    def starttls(self, *args, **kwargs):
-        r = super().starttls(*args, **kwargs)
-        self.sock = trace_socket(self.sock, self._nb_transcript)
-        return r
+class TracedSMTP(Traced, smtplib.SMTP):
+    pass
 
 
-class TracedSMTP(_Traced, smtplib.SMTP):
-    def __init__(self, transcript, *args, **kwargs):
-        self._nb_transcript = transcript
-        super().__init__(*args, **kwargs)
-
-
-class TracedSMTPS(_Traced, smtplib.SMTP_SSL):
-    def __init__(self, transcript, *args, **kwargs):
-        self._nb_transcript = transcript
-        super().__init__(*args, **kwargs)
+class TracedSMTPS(Traced, smtplib.SMTP_SSL):
+    pass
 
 
 def _addresses(values) -> list[str]:
@@ -185,10 +172,7 @@ class SendResult:
 
 def _connect(url, transcript, *, starttls, timeout, cafile, verify):
     u = url
-    ctx = ssl.create_default_context(cafile=cafile or lab_cafile(u.host, u.port))
-    if not verify:
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
+    ctx = tls_context(verify, cafile, host=u.host, port=u.port)
     try:
         if u.scheme == "smtps":
             c = TracedSMTPS(transcript, u.host, u.port, timeout=timeout, context=ctx)

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import email.utils
 import socket
-import ssl
-from dataclasses import dataclass, field
-from urllib.parse import quote, unquote, urlsplit
 
+from ..connection import ConnURL, Traced, parse
 from ..errors import NetworkError
 from ..interpolate import check_line
-from ..transcript import MASK, Transcript, trace_socket
+from ..tls import tls_context
+from ..transcript import Transcript
 from .store import NewsError, check_group
 
 try:
@@ -35,83 +34,31 @@ PORTS = {"nntp": 119, "news": 119, "nntps": 563, "snews": 563}
 OVERVIEW_COLUMNS = ["number", "subject", "from", "date", "message_id", "references", "bytes", "lines"]
 
 
-@dataclass
-class NewsURL:
-    scheme: str
-    host: str
-    port: int
-    user: str | None = None
-    password: str | None = field(default=None, repr=False)
-    group: str | None = None
-    message_id: str | None = None
+class NewsURL(ConnURL):
+    """A news URL: the connection layer's URL plus what its path names,
+    a ``group`` or a ``message_id`` (``news:<id>``, ``news:id@host``)."""
 
     @property
-    def tls(self) -> bool:
-        return self.scheme in ("nntps", "snews")
+    def message_id(self) -> str | None:
+        name = self.name
+        if name.startswith("<"):
+            return name
+        return f"<{name}>" if "@" in name and "/" not in name else None
 
-    def masked(self) -> str:
-        user = ""
-        if self.user:
-            user = quote(self.user, safe="") + (f":{MASK}" if self.password else "") + "@"
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        tail = f"/{self.group}" if self.group else (f"/{quote(self.message_id, safe='<>@')}" if self.message_id else "")
-        return f"{self.scheme}://{user}{host}:{self.port}{tail}"
-
-    __str__ = masked
-
-    def __repr__(self):
-        return f"NewsURL({self.masked()!r})"
-
-
-def _lab_server():
-    from ..mail.urls import lab_server_for
-
-    return lab_server_for("nntp")
+    @property
+    def group(self) -> str | None:
+        return None if self.message_id or not self.name else self.name.split("/")[0]
 
 
 def parse_url(url, *, user=None, password=None) -> NewsURL:
     """``nntp://[user[:pw]@]host[:port][/group]``, ``nntps://``, ``news:group``,
-    ``news:<id>``, ``news://host/group``; a lab server or None (the running one)."""
-    from ..servers.base import LabServer
-
-    if url is None:
-        srv = _lab_server()
-        if srv is None:
-            raise NewsError("no URL given and no nntp lab server is running; pass a URL")
-        url = srv
-    if isinstance(url, LabServer):
-        url = url.url
-    url = str(url)
-    check_line(url, "URL")
-    u = urlsplit(url)
-    scheme = u.scheme.lower()
-    if scheme not in PORTS:
-        raise NewsError(f"{scheme or '(no scheme)'}: is not a news URL (nntp, nntps, news, snews)")
-    if u.netloc:
-        host = u.hostname
-        try:
-            port = u.port or PORTS[scheme]
-        except ValueError:
-            raise NewsError("the URL's port is not a number") from None
-        path = unquote(u.path.lstrip("/"))
-        if u.username:
-            user = user if user is not None else unquote(u.username)
-        if u.password:
-            password = password if password is not None else unquote(u.password)
-    else:  # news:group -> the running lab server, else localhost
-        srv = _lab_server()
-        host, port = (srv.host, srv.port) if srv is not None else ("localhost", PORTS[scheme])
-        if srv is not None and srv.tls:
-            scheme = "nntps"
-        path = unquote(u.path)
-    if not host:
-        raise NewsError(f"{url!r} has no host")
-    group = mid = None
-    if path.startswith("<") or ("@" in path and "/" not in path):
-        mid = path if path.startswith("<") else f"<{path}>"
-    elif path:
-        group = check_group(path.split("/")[0])
-    return NewsURL(scheme, host, port, user, password, group, mid)
+    ``news:<id>``, ``news://host/group``; a lab server or None (the running
+    one; for ``news:group`` without a host, else localhost)."""
+    u = parse(url, PORTS, user=user, password=password, kind="nntp", error=NewsError, what="a news",
+              cls=NewsURL, hostless="localhost")
+    if u.group:
+        check_group(u.group)
+    return u
 
 
 def build_article(subject: str, body: str, groups, from_: str, *, references=None, message_id=None,
@@ -143,23 +90,13 @@ def build_article(subject: str, body: str, groups, from_: str, *, references=Non
     return text.encode("utf-8")
 
 
-class _TracedNNTP(nntplib.NNTP):
-    def __init__(self, transcript, *args, **kwargs):
-        self._nb_transcript = transcript
-        super().__init__(*args, **kwargs)
-
-    def _create_socket(self, timeout):
-        return trace_socket(super()._create_socket(timeout), self._nb_transcript)
+class _TracedNNTP(Traced, nntplib.NNTP):
+    _nb_file_mode = "rwb"
 
 
 if hasattr(nntplib, "NNTP_SSL"):
-    class _TracedNNTPS(nntplib.NNTP_SSL):
-        def __init__(self, transcript, *args, **kwargs):
-            self._nb_transcript = transcript
-            super().__init__(*args, **kwargs)
-
-        def _create_socket(self, timeout):
-            return trace_socket(super()._create_socket(timeout), self._nb_transcript)
+    class _TracedNNTPS(Traced, nntplib.NNTP_SSL):
+        _nb_file_mode = "rwb"
 
 
 def _err(e) -> str:
@@ -178,11 +115,7 @@ class News:
         u = self.url
         try:
             if u.tls:
-                from ..mail.urls import lab_cafile
-
-                ctx = ssl.create_default_context(cafile=cafile or lab_cafile(u.host, u.port))
-                if not verify:
-                    ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+                ctx = tls_context(verify, cafile, host=u.host, port=u.port)
                 self._c = _TracedNNTPS(self.transcript, u.host, u.port, ssl_context=ctx, readermode=True, timeout=timeout)
             else:
                 self._c = _TracedNNTP(self.transcript, u.host, u.port, readermode=True, timeout=timeout)
