@@ -24,7 +24,11 @@ from .interpolate import check_line
 from .registry import lab_server_for
 from .transcript import MASK, Transcript, trace_socket
 
-__all__ = ["ConnURL", "Scheme", "SCHEMES", "ALIASES", "parse", "Traced"]
+__all__ = ["ConnURL", "ConnURLError", "Scheme", "SCHEMES", "ALIASES", "parse", "Traced"]
+
+
+class ConnURLError(NetbookError, ValueError):
+    """A connection URL that cannot be used (wrong scheme, no host, bad port)."""
 
 
 class Scheme(NamedTuple):
@@ -103,7 +107,7 @@ class ConnURL:
 
 
 def parse(url, schemes: Iterable[str], *, user: str | None = None, password: str | None = None,
-          kind: str | None = None, error: type[Exception] = NetbookError, what: str = "",  # "an FTP"
+          kind: str | None = None, error: type[Exception] = ConnURLError, what: str = "",  # "an FTP"
           cls: type[ConnURL] = ConnURL, hostless: str | None = None) -> ConnURL:
     """Parse ``url`` whose scheme must be one of ``schemes``.
 

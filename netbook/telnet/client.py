@@ -14,8 +14,8 @@ import socket
 import threading
 import time
 from datetime import datetime, timezone
-from urllib.parse import unquote, urlsplit
 
+from ..connection import parse
 from ..errors import NetbookError, NetworkError, ProtocolError
 from ..interpolate import check_line
 from ..transcript import trace_socket
@@ -100,15 +100,11 @@ class Negotiation:
         return Table(self.to_frame(), title="telnet negotiation")._repr_mimebundle_(include=include, exclude=exclude)
 
 
-def _split_url(url: str):
-    parts = urlsplit(url)
-    if parts.scheme.lower() != "telnet":
-        raise ValueError(f"not a telnet URL: {url!r} (telnet://[user@]host[:port])")
-    if not parts.hostname:
-        raise ValueError(f"telnet URL without a host: {url!r}")
-    user = unquote(parts.username) if parts.username else None
-    password = unquote(parts.password) if parts.password else None
-    return parts.hostname, parts.port or 23, user, password
+def _split_url(url):
+    """(host, port, user, password) of ``telnet://[user[:pw]@]host[:port]``,
+    a telnet lab server, or None (the running one)."""
+    u = parse(url, ("telnet",), what="a telnet")
+    return u.host, u.port, u.user, u.password
 
 
 def _bytes_rx(p) -> "re.Pattern[bytes]":
@@ -353,9 +349,10 @@ class TelnetClient:
                             head + tr.static_html() + opts.static_html())
 
 
-def telnet(url: str, password: str | None = None, *, timeout: float = 5.0, window=(80, 24), term: str = "NETBOOK",
+def telnet(url=None, password: str | None = None, *, timeout: float = 5.0, window=(80, 24), term: str = "NETBOOK",
            login: bool | None = None) -> TelnetClient:
-    """Connect to ``telnet://[user@]host[:port]``.  With a user in the URL
+    """Connect to ``telnet://[user@]host[:port]`` (or a telnet lab server;
+    None: the running one).  With a user in the URL
     and a ``password``, log in (answering ``login:`` and ``Password:``).
     The password is never shown in any repr, table or transcript."""
     host, port, user, url_pw = _split_url(url)
