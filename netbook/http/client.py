@@ -29,6 +29,7 @@ from datetime import datetime, timezone
 
 from ..errors import InjectionError
 from ..interpolate import check_line
+from ..openers import REQUEST_SCHEMES, Opened, opener_for, schemes
 from ..transcript import MASK, Transcript, trace_socket
 from .cookies import CookieJar
 from .errors import BodyTooLarge, ConnectionFailed, FetchError, FetchTimeout, TLSError, UnsupportedURL
@@ -40,8 +41,6 @@ __all__ = ["fetch", "build_request", "DEFAULT_MAX_BYTES", "USER_AGENT"]
 
 DEFAULT_MAX_BYTES = 64 << 20
 USER_AGENT = "netbook/0.1 (Python urllib)"
-_MAIL_SCHEMES = {"imap", "imaps", "pop", "pops", "pop3", "pop3s"}
-_NEWS_SCHEMES = {"nntp", "nntps", "news", "snews"}
 _local = threading.local()
 
 
@@ -411,8 +410,12 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
           verify: bool | str | ssl.SSLContext = True, proxy: str | dict | bool | None = None,
           no_proxy: str | list | None = None,
           max_bytes: int = DEFAULT_MAX_BYTES, max_redirects: int = 10, app=None,
-          auth_prior: bool = False, transcript_bytes: int = 256 << 10) -> Response:
-    """Fetch ``url`` and return a :class:`Response` (any status).
+          auth_prior: bool = False, transcript_bytes: int = 256 << 10) -> Response | Opened:
+    """Fetch ``url`` and return a :class:`Response` (any status) for http,
+    https, file, data and ftp files; for the other schemes (imap, pop, ftp
+    directories, ftps, nntp/news, telnet) what ``nb.open(url)`` returns, the
+    scheme's own view (see :mod:`netbook.openers`), given ``auth``,
+    ``timeout`` and ``verify``.
 
     ``auth=(user, password)`` answers Basic or Digest challenges
     (``auth_prior=True`` sends Basic up front, like ``curl -u``);
@@ -427,24 +430,13 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
     (no socket).  Network failures raise one clear ``NetworkError``.
     """
     scheme = urllib.parse.urlsplit(url).scheme.lower() if isinstance(url, str) else ""
-    if scheme in _MAIL_SCHEMES:  # a mail folder view; auth=(user, password) or the URL's own credentials
-        opts = {"password": auth[1]} if isinstance(auth, (tuple, list)) and len(auth) == 2 else {}
-        return _open_mail(url, **opts)
-    if scheme in ("ftp", "ftps", "ftpes") and (scheme != "ftp" or urllib.parse.urlsplit(url).path.endswith("/")
-                                               or not urllib.parse.urlsplit(url).path):
-        from netbook.ftp import open_url  # an FTP directory (or FTPS): its listing, through nb.ftp
-
-        return open_url(url, password=auth[1] if isinstance(auth, (tuple, list)) and len(auth) == 2 else None,
-                        timeout=timeout)
-    if scheme in _NEWS_SCHEMES:  # a news view (groups | overview | preview), or one article for news:<id>
-        from netbook.news import open_url as _open_news
-
-        opts = {"user": auth[0], "password": auth[1]} if isinstance(auth, (tuple, list)) and len(auth) == 2 else {}
-        return _open_news(url, **opts)
+    opener = opener_for(url)  # mail, FTP directories, news, telnet: the scheme -> opener table (netbook.openers)
+    if opener is not None:
+        return opener(url, **opener.fetch_options(auth, timeout=timeout, verify=verify))
     if not isinstance(url, str) or not scheme:
         raise UnsupportedURL(f"not a URL: {url!r} (expected scheme://...)")
-    if scheme not in ("http", "https", "file", "data", "ftp"):
-        raise UnsupportedURL(f"no handler for {scheme}: URLs (http, https, file, data, ftp, ftps, imap, pop, nntp, news)")
+    if scheme not in REQUEST_SCHEMES:
+        raise UnsupportedURL(f"no handler for {scheme}: URLs ({', '.join(schemes())})")
     if scheme in ("http", "https"):
         parts = urllib.parse.urlsplit(url)
         if "@" in parts.netloc:  # http://user:pass@host/ -> auth, like curl; never kept in the URL
@@ -576,14 +568,3 @@ def _mask_url(url: str) -> str:
     from ..transcript import redact_line
 
     return redact_line(url)
-
-
-def _open_mail(url: str, **options):
-    try:
-        from netbook.mail import open_url
-    except ImportError as e:
-        raise UnsupportedURL(
-            f"{urllib.parse.urlsplit(url).scheme}: URLs need netbook.mail (not installed in this build): {e}"
-        ) from None
-    return open_url(url, **options)
-

@@ -22,6 +22,7 @@ _NAMES = {
     "POP3": ".pop", "IMAP": ".imap", "Q": ".imap",
     "MailMessage": ".message", "MailError": ".message", "export": ".message",
     "MailStore": ".store", "FolderView": ".view",
+    "MailURL": ".urls",  # the connection layer's ConnURL, by its older name
 }
 
 
