@@ -11,7 +11,7 @@ import atexit
 import threading
 from typing import Any
 
-__all__ = ["registry", "get", "stop_all", "add", "remove", "lab_server_for", "lab_cafile", "lock"]
+__all__ = ["registry", "get", "start", "stop_all", "add", "remove", "lab_server_for", "lab_cafile", "lock"]
 
 _registry: dict[str, Any] = {}
 lock = threading.RLock()  # held while a server starts, so a replaced one is stopped first
@@ -30,6 +30,17 @@ def get(name: str):
             return _registry[name]
         except KeyError:
             raise KeyError(f"no lab server named {name!r}; running: {sorted(_registry) or 'none'}") from None
+
+
+def start(kind: str, *args, **kwargs):
+    """Start a lab server of ``kind``: ``nb.serve.<kind>(*args, **kwargs)``.
+    The families' magics (``%smtp serve``, ``%news serve``) start servers
+    through here: the kind is found by name, as ``nb.serve`` finds it, so a
+    client package never imports ``netbook.servers`` (which imports the
+    families' stores and transcripts)."""
+    import importlib
+
+    return importlib.import_module("netbook.servers").starter(kind)(*args, **kwargs)
 
 
 def add(server) -> None:

@@ -19,19 +19,18 @@ import json as _json
 import os
 import socket
 import ssl
-import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import zlib
-from datetime import datetime, timezone
 
 from ..errors import InjectionError
 from ..interpolate import check_line
 from ..openers import REQUEST_SCHEMES, Opened, opener_for, schemes
 from ..transcript import MASK, Transcript, trace_socket
 from .cookies import CookieJar
+from .exchange import _Exchange, _exchange, _local, note_request  # noqa: F401 - note_request: transports' entry
 from .errors import BodyTooLarge, ConnectionFailed, FetchError, FetchTimeout, TLSError, UnsupportedURL
 from .headers import Headers
 from .proxies import Proxy, ProxyError, check_proxy_arg, parse_proxy, scrub_transcript, select_proxy
@@ -41,28 +40,6 @@ __all__ = ["fetch", "build_request", "DEFAULT_MAX_BYTES", "USER_AGENT"]
 
 DEFAULT_MAX_BYTES = 64 << 20
 USER_AGENT = "netbook/0.1 (Python urllib)"
-_local = threading.local()
-
-
-# -- one exchange: everything the handlers observe during one fetch -----------
-class _Exchange:
-    def __init__(self, transcript: Transcript):
-        self.transcript = transcript
-        self.hops: list[Hop] = []
-        self.current: dict = {}
-        self.last_req = None
-        self.proxies: list[Proxy] = []
-
-    def begin(self):
-        self.current = {"start": time.perf_counter(), "dns": -1.0, "connect": -1.0, "ssl": -1.0,
-                        "conn_end": None, "started": datetime.now(timezone.utc)}
-        return self.current
-
-
-def _exchange() -> _Exchange | None:
-    return getattr(_local, "exchange", None)
-
-
 def _ms(a, b) -> float:
     return round((b - a) * 1000, 3)
 
@@ -175,13 +152,6 @@ class TracedHTTPSConnection(_TimedMixin, http.client.HTTPSConnection):
             ex.current["conn_end"] = time.perf_counter()
             ex.current["tls_version"] = tls.version()
         self.sock = trace_socket(tls, ex.transcript) if ex else tls
-
-
-def note_request(req) -> None:
-    """Transports call this with each request they are about to send."""
-    ex = _exchange()
-    if ex:
-        ex.last_req = req
 
 
 class _Proxies:
@@ -452,7 +422,7 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
     if isinstance(no_proxy, str):
         check_line(no_proxy, "no_proxy")
     if app is not None:
-        from .wsgi_transport import WSGIHandler
+        from .wsgi_handler import WSGIHandler
 
         transport = [WSGIHandler(app)]
     else:

@@ -16,10 +16,10 @@ from http import HTTPStatus
 
 from ..transcript import Transcript
 from .headers import Headers
+from .timing import TIMING_PHASES
 
 __all__ = ["Response", "Hop", "TIMING_PHASES"]
 
-TIMING_PHASES = ("blocked", "dns", "connect", "ssl", "send", "wait", "receive")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 
 

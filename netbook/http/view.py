@@ -105,7 +105,7 @@ def body_html(resp) -> str:
 
 
 def timing_html(resp) -> str:
-    from .response import TIMING_PHASES
+    from .timing import TIMING_PHASES
 
     t = resp.timings
     total = sum(max(0.0, float(t.get(p, 0) or 0)) for p in TIMING_PHASES) or 1.0

@@ -65,7 +65,7 @@ class MailMagics(Magics):
     @line_magic
     def smtp(self, line: str):
         """%smtp serve [options] | stop [NAME] | log [NAME]  (see netbook.mail.magics)."""
-        from .. import serve as serve_mod
+        from .. import registry
 
         args = shlex.split(interpolate(line, self.shell.user_ns))
         if not args:
@@ -85,21 +85,19 @@ class MailMagics(Magics):
                       max_size=o.max_size, faults=o.fault)
             if o.name:
                 kw["name"] = o.name
-            srv = serve_mod.smtp(**kw)
+            srv = registry.start("smtp", **kw)
             if o.out:
                 self.shell.user_ns[o.out] = srv
             return srv
         if verb == "stop":
             name = rest[0] if rest else "smtp"
-            serve_mod.stop(name)
+            registry.get(name).stop()
             print(f"stopped {name}")
             return None
         if verb == "log":
-            from ..servers.base import get
-
             from ..table import Table
 
-            srv = get(rest[0] if rest else "smtp")
+            srv = registry.get(rest[0] if rest else "smtp")
             return Table(srv.log, title=f"{srv.name} log")
         raise SyntaxError(f"%smtp: unknown verb {verb!r}; use serve, stop or log (%%smtp sends a message)")
 

@@ -55,11 +55,11 @@ def run(line: str, cell: str | None = None, user_ns=None):
     user_ns = user_ns if user_ns is not None else {}
     args = _parser().parse_args(shlex.split(interpolate(line, user_ns)))
     if args.action == "serve":
-        from ..servers.nntp import serve
+        from ..registry import start
 
         groups = {g: "" for g in args.groups.split(",")} if args.groups else None
         users = dict(u.split(":", 1) for u in args.users.split(",")) if args.users else None
-        result = serve(groups, users=users, posting=not args.read_only, name=args.name)
+        result = start("nntp", groups, users=users, posting=not args.read_only, name=args.name)
     else:
         if not args.url:
             raise SyntaxError(f"%news {args.action}: needs a URL (nntp://host:port/group)")
