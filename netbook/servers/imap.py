@@ -20,145 +20,21 @@ MOVE and APPEND make recent messages; a client cannot STORE ``\\Recent``.
 from __future__ import annotations
 
 import base64
-import email
-import email.policy
 import fnmatch
 import re
 import select
 import time
-from datetime import datetime, timezone
 
-from ..mail.mime import Entity, bodystructure, envelope, imap_string
+from ..mail.mime import imap_string
 from ..mail.store import StoreError
 from ..mail.utf7 import MailboxNameError, decode_mailbox, encode_mailbox
+from ._imap_fetch import FetchCommands
+from ._imap_search import SearchCommands
+from ._imap_syntax import (_LITERAL, SYSTEM_FLAGS, Bad, No, Quoted, _tag_of, astring, in_set, parse_append_date, parse_set,
+                           tokenize)
 from ._mailcommon import LineHandler, LineTooLong, MailLab
 
 __all__ = ["IMAPLab", "serve"]
-
-SYSTEM_FLAGS = ("\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft")
-_LITERAL = re.compile(rb"\{(\d{1,12})(\+?)\}$")
-_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-
-class Bad(Exception):
-    """A malformed command: tagged BAD."""
-
-
-class No(Exception):
-    """A refused command: tagged NO."""
-
-
-class Quoted(str):
-    """A quoted string or literal (never a keyword)."""
-
-
-# ---------------------------------------------------------------------------
-# parsing
-# ---------------------------------------------------------------------------
-
-
-def tokenize(text: str, literals: list[bytes]) -> list:
-    """Parse one command (literals replaced by ``\\x00N\\x01``) into atoms
-    (str), Quoted strings, literal bytes and nested lists."""
-    stack: list[list] = [[]]
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == " ":
-            i += 1
-        elif c == "(":
-            stack.append([])
-            i += 1
-        elif c == ")":
-            if len(stack) == 1:
-                raise Bad("unbalanced parenthesis")
-            done = stack.pop()
-            stack[-1].append(done)
-            i += 1
-        elif c == '"':
-            j, buf = i + 1, []
-            while j < n and text[j] != '"':
-                if text[j] == "\\" and j + 1 < n:
-                    j += 1
-                buf.append(text[j])
-                j += 1
-            if j >= n:
-                raise Bad("unterminated quoted string")
-            stack[-1].append(Quoted("".join(buf)))
-            i = j + 1
-        elif c == "\x00":
-            j = text.index("\x01", i)
-            stack[-1].append(literals[int(text[i + 1:j])])
-            i = j + 1
-        else:
-            j = i
-            while j < n and text[j] not in ' ()"\x00':
-                if text[j] == "[":
-                    k = text.find("]", j)
-                    if k < 0:
-                        raise Bad("unterminated [")
-                    j = k
-                j += 1
-            stack[-1].append(text[i:j])
-            i = j
-    if len(stack) != 1:
-        raise Bad("unbalanced parenthesis")
-    return stack[0]
-
-
-def astring(tok) -> str:
-    if isinstance(tok, bytes):
-        return tok.decode("utf-8", "surrogateescape")
-    if isinstance(tok, list):
-        raise Bad("string expected")
-    return str(tok)
-
-
-def parse_set(spec: str, biggest: int) -> list[tuple[int, int]]:
-    """``1:3,5,7:*`` as inclusive ranges; ``*`` is ``biggest``."""
-    out = []
-    if not spec or not re.fullmatch(r"[\d*:,]+", spec):
-        raise Bad(f"bad sequence set {spec!r}")
-    for part in spec.split(","):
-        a, _, b = part.partition(":")
-        try:
-            lo = biggest if a == "*" else int(a)
-            hi = lo if not b else (biggest if b == "*" else int(b))
-        except ValueError:
-            raise Bad(f"bad sequence set {spec!r}") from None
-        out.append((min(lo, hi), max(lo, hi)))
-    return out
-
-
-def in_set(n: int, ranges) -> bool:
-    return any(lo <= n <= hi for lo, hi in ranges)
-
-
-def imap_date(ts: float) -> str:
-    d = datetime.fromtimestamp(ts, timezone.utc)
-    return f"{d.day:02d}-{_MONTHS[d.month - 1]}-{d.year} {d:%H:%M:%S} +0000"
-
-
-def parse_search_date(s: str):
-    try:
-        d, m, y = s.split("-")
-        return datetime(int(y), _MONTHS.index(m.capitalize()) + 1, int(d), tzinfo=timezone.utc).date()
-    except (ValueError, IndexError):
-        raise Bad(f"bad date {s!r}") from None
-
-
-def parse_append_date(s: str) -> float:
-    try:
-        return datetime.strptime(s.strip(), "%d-%b-%Y %H:%M:%S %z").timestamp()
-    except ValueError:
-        raise Bad(f"bad date-time {s!r}") from None
-
-
-_SECTION = re.compile(r"^(BODY\.PEEK|BODY|BINARY\.PEEK|BINARY)\[([^\]]*)\](?:<(\d+)(?:\.(\d+))?>)?$", re.I)
-
-
-def _tag_of(line: str) -> str:
-    return line.split(" ", 1)[0] if re.match(r"[!#$&'+,\-./0-9:;<=>?@A-Za-z\[\]^_`|}~]+ ", line) else "*"
 
 
 # ---------------------------------------------------------------------------
@@ -166,7 +42,7 @@ def _tag_of(line: str) -> str:
 # ---------------------------------------------------------------------------
 
 
-class IMAPHandler(LineHandler):
+class IMAPHandler(SearchCommands, FetchCommands, LineHandler):
     max_line = 65536
 
     def handle(self):
@@ -637,225 +513,6 @@ class IMAPHandler(LineHandler):
     def cmd_MOVE(self, tag, args, uid):
         return self.cmd_COPY(tag, args, uid, move=True)
 
-    # -- SEARCH --------------------------------------------------------------------
-    def cmd_SEARCH(self, tag, args, uid):
-        if args and str(args[0]).upper() == "CHARSET":
-            if len(args) < 2 or astring(args[1]).upper() not in ("UTF-8", "US-ASCII"):
-                raise No("[BADCHARSET (UTF-8 US-ASCII)] charset not supported")
-            args = args[2:]
-        if not args:
-            raise Bad("SEARCH needs criteria")
-        pred = self._criteria(list(args))
-        hits = [str(e.uid if uid else seq) for seq, e in enumerate(self.view, 1) if pred(seq, e, _Lazy(self.folder, e))]
-        self.untagged("SEARCH" + ("" if not hits else " " + " ".join(hits)))
-
-    def _criteria(self, toks: list):
-        preds = []
-        while toks:
-            preds.append(self._key(toks))
-        return lambda s, e, m: all(p(s, e, m) for p in preds)
-
-    def _key(self, toks: list):
-        tok = toks.pop(0)
-        if isinstance(tok, list):
-            inner = self._criteria(list(tok))
-            return inner
-
-        def arg():
-            if not toks:
-                raise Bad(f"{tok} needs an argument")
-            return astring(toks.pop(0))
-
-        k = astring(tok).upper()
-        flag_keys = {"ANSWERED": "\\Answered", "DELETED": "\\Deleted", "DRAFT": "\\Draft", "FLAGGED": "\\Flagged", "SEEN": "\\Seen"}
-        if k == "ALL":
-            return lambda s, e, m: True
-        if k in flag_keys:
-            f = flag_keys[k]
-            return lambda s, e, m: f in e.flags
-        if k.startswith("UN") and k[2:] in flag_keys:
-            f = flag_keys[k[2:]]
-            return lambda s, e, m: f not in e.flags
-        if k == "RECENT":
-            return lambda s, e, m: e.key in self.recent
-        if k == "NEW":
-            return lambda s, e, m: e.key in self.recent and "\\Seen" not in e.flags
-        if k == "OLD":
-            return lambda s, e, m: e.key not in self.recent
-        if k in ("KEYWORD", "UNKEYWORD"):
-            kw = arg()
-            return (lambda s, e, m: kw in e.flags) if k == "KEYWORD" else (lambda s, e, m: kw not in e.flags)
-        if k in ("FROM", "TO", "CC", "BCC", "SUBJECT"):
-            needle = arg().lower()
-            return lambda s, e, m: needle in m.header(k).lower()
-        if k == "HEADER":
-            name, needle = arg(), arg().lower()
-            return lambda s, e, m: (name.lower() in m.names()) and needle in m.header(name).lower()
-        if k == "BODY":
-            needle = arg().lower()
-            return lambda s, e, m: needle in m.body().lower()
-        if k == "TEXT":
-            needle = arg().lower()
-            return lambda s, e, m: needle in m.text().lower()
-        if k in ("BEFORE", "ON", "SINCE"):
-            d = parse_search_date(arg())
-            op = {"BEFORE": lambda x: x < d, "ON": lambda x: x == d, "SINCE": lambda x: x >= d}[k]
-            return lambda s, e, m: op(datetime.fromtimestamp(e.internaldate, timezone.utc).date())
-        if k in ("SENTBEFORE", "SENTON", "SENTSINCE"):
-            d = parse_search_date(arg())
-            op = {"SENTBEFORE": lambda x: x < d, "SENTON": lambda x: x == d, "SENTSINCE": lambda x: x >= d}[k]
-            return lambda s, e, m: m.sent() is not None and op(m.sent())
-        if k in ("LARGER", "SMALLER"):
-            try:
-                n = int(arg())
-            except ValueError:
-                raise Bad(f"{k} needs a number") from None
-            return (lambda s, e, m: self.folder.size(e) > n) if k == "LARGER" else (lambda s, e, m: self.folder.size(e) < n)
-        if k == "UID":
-            ranges = parse_set(arg(), self.view[-1].uid if self.view else 0)
-            return lambda s, e, m: in_set(e.uid, ranges)
-        if k == "NOT":
-            if not toks:
-                raise Bad("NOT needs a key")
-            p = self._key(toks)
-            return lambda s, e, m: not p(s, e, m)
-        if k == "OR":
-            if len(toks) < 2:
-                raise Bad("OR needs two keys")
-            a = self._key(toks)
-            b = self._key(toks)
-            return lambda s, e, m: a(s, e, m) or b(s, e, m)
-        if re.fullmatch(r"[\d*:,]+", k):
-            ranges = parse_set(k, len(self.view))
-            return lambda s, e, m: in_set(s, ranges)
-        raise Bad(f"unknown search key {tok}")
-
-    # -- FETCH ---------------------------------------------------------------------
-    def cmd_FETCH(self, tag, args, uid):
-        if len(args) != 2:
-            raise Bad("FETCH set items")
-        spec = args[1]
-        if isinstance(spec, str) and not isinstance(spec, Quoted):
-            macro = {"ALL": ["FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE"],
-                     "FAST": ["FLAGS", "INTERNALDATE", "RFC822.SIZE"],
-                     "FULL": ["FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODY"]}.get(spec.upper())
-            items = macro or [spec]
-        elif isinstance(spec, list):
-            items = spec
-        else:
-            raise Bad("bad FETCH items")
-        items = [astring(i) if not isinstance(i, list) else i for i in items]
-        if any(isinstance(i, list) for i in items):
-            raise Bad("bad FETCH items")
-        if uid and not any(i.upper() == "UID" for i in items):
-            items = ["UID"] + items
-        for i in items:
-            if not (i.upper() in ("UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODYSTRUCTURE", "BODY", "RFC822", "RFC822.HEADER", "RFC822.TEXT") or _SECTION.match(i)):
-                raise Bad(f"unknown FETCH item {i}")
-        for seq, e in self.messages(str(args[0]), uid):
-            try:
-                self.write(self._fetch_one(seq, e, items))
-            except StoreError:
-                continue
-
-    def _fetch_one(self, seq, e, items) -> bytes:
-        f = self.folder
-        out = []
-        data = ent = None
-        set_seen = False
-
-        def wire():
-            nonlocal data
-            if data is None:
-                data = f.wire(e)
-            return data
-
-        def entity():
-            nonlocal ent
-            if ent is None:
-                ent = Entity(wire())
-            return ent
-
-        for item in items:
-            up = item.upper()
-            if up == "UID":
-                out.append(b"UID %d" % e.uid)
-            elif up == "FLAGS":
-                continue  # added at the end, after \Seen may have been set
-            elif up == "INTERNALDATE":
-                out.append(b'INTERNALDATE "' + imap_date(e.internaldate).encode() + b'"')
-            elif up == "RFC822.SIZE":
-                out.append(b"RFC822.SIZE %d" % f.size(e))
-            elif up == "ENVELOPE":
-                out.append(b"ENVELOPE " + envelope(entity().headers))
-            elif up in ("BODYSTRUCTURE", "BODY"):
-                out.append(up.encode() + b" " + bodystructure(entity(), extensible=up == "BODYSTRUCTURE"))
-            elif up == "RFC822":
-                out.append(b"RFC822 " + imap_string(wire()) if False else b"RFC822 {%d}\r\n" % len(wire()) + wire())
-                set_seen = True
-            elif up == "RFC822.HEADER":
-                h = entity().header
-                out.append(b"RFC822.HEADER {%d}\r\n" % len(h) + h)
-            elif up == "RFC822.TEXT":
-                b = entity().body
-                out.append(b"RFC822.TEXT {%d}\r\n" % len(b) + b)
-                set_seen = True
-            else:
-                m = _SECTION.match(item)
-                name, section, start, length = m.group(1).upper(), m.group(2), m.group(3), m.group(4)
-                content = self._section(entity(), section)
-                label = f"{name.replace('.PEEK', '')}[{section.upper()}]"
-                if start is not None:
-                    s = int(start)
-                    content = content[s: s + int(length) if length is not None else None]
-                    label += f"<{s}>"
-                out.append(label.encode() + b" {%d}\r\n" % len(content) + content)
-                if ".PEEK" not in name:
-                    set_seen = True
-        if set_seen and not self.readonly and "\\Seen" not in e.flags:
-            f.set_flags(e, e.flags | {"\\Seen"})
-            if not any(i.upper() == "FLAGS" for i in items):
-                out.append(b"FLAGS " + self._flag_list(e).encode())
-        if any(i.upper() == "FLAGS" for i in items):
-            out.append(b"FLAGS " + self._flag_list(e).encode())
-        return b"* %d FETCH (" % seq + b" ".join(out) + b")\r\n"
-
-    def _section(self, ent: Entity, section: str) -> bytes:
-        m = re.fullmatch(r"((?:\d+\.)*\d+)?\.?(HEADER\.FIELDS\.NOT|HEADER\.FIELDS|HEADER|TEXT|MIME)?\s*(\(.*\))?", section.strip(), re.I)
-        if not m:
-            raise Bad(f"bad section {section!r}")
-        part, what, fields = m.group(1) or "", (m.group(2) or "").upper(), m.group(3)
-        try:
-            target = ent.part(part) if part else ent
-        except LookupError:
-            return b""
-        if what in ("HEADER", "HEADER.FIELDS", "HEADER.FIELDS.NOT", "TEXT") and part and target.ctype == "message/rfc822":
-            target = target.children[0]
-        if not what:
-            return target.body if part else target.raw
-        if what == "MIME":
-            return target.header
-        if what == "TEXT":
-            return target.body
-        if what == "HEADER":
-            return target.header
-        if not fields:
-            raise Bad(f"{what} needs a list of fields")
-        names = {n.lower() for n in re.findall(r"[^\s()\"]+", fields)}
-        keep_if = (lambda n: n in names) if what == "HEADER.FIELDS" else (lambda n: n not in names)
-        out, current = [], False
-        for line in target.header.split(b"\r\n"):
-            if not line:
-                continue
-            if line[:1] in (b" ", b"\t"):
-                if current:
-                    out.append(line)
-                continue
-            current = keep_if(line.split(b":", 1)[0].strip().decode("ascii", "replace").lower())
-            if current:
-                out.append(line)
-        return b"\r\n".join(out) + (b"\r\n" if out else b"") + b"\r\n"
-
     # -- IDLE ------------------------------------------------------------------------
     def cmd_IDLE(self, tag, args):
         self.write(b"+ idling\r\n")
@@ -880,51 +537,6 @@ class IMAPHandler(LineHandler):
                 raise Bad("expected DONE")
         self.untagged("BYE idle too long")
         raise ConnectionError()
-
-
-class _Lazy:
-    """Parsed views of one message, computed once per SEARCH hit test."""
-
-    def __init__(self, folder, entry):
-        self.folder, self.entry = folder, entry
-        self._ent = self._msg = None
-
-    def _entity(self):
-        if self._ent is None:
-            self._ent = Entity(self.folder.wire(self.entry))
-        return self._ent
-
-    def names(self):
-        return {k.lower() for k in self._entity().headers.keys()}
-
-    def header(self, name) -> str:
-        from ..mail.message import decode_header
-
-        return " ".join(decode_header(v) for v in self._entity().headers.get_all(name) or [])
-
-    def sent(self):
-        from ..mail.store import _date
-
-        d = _date(self._entity().headers.get("Date"))
-        return d.date() if d else None
-
-    def message(self):
-        if self._msg is None:
-            self._msg = email.message_from_bytes(self.folder.wire(self.entry), policy=email.policy.default)
-        return self._msg
-
-    def body(self) -> str:
-        texts = []
-        for part in self.message().walk():
-            if part.get_content_maintype() == "text":
-                try:
-                    texts.append(part.get_content())
-                except (LookupError, ValueError, KeyError, AssertionError):
-                    texts.append((part.get_payload(decode=True) or b"").decode("utf-8", "replace"))
-        return "\n".join(texts)
-
-    def text(self) -> str:
-        return self._entity().header.decode("utf-8", "replace") + "\n" + self.body()
 
 
 class IMAPLab(MailLab):
