@@ -5,6 +5,7 @@
   default ports, user and password (never shown: :meth:`ConnURL.masked`),
   and the running lab server of the scheme's kind when no URL (or no host,
   as in ``news:group``) is given.
+- :class:`Closing`: a client session a ``with`` block closes.
 - :class:`Traced`: mixed in front of a standard-library client class
   (poplib, imaplib, nntplib, smtplib, ftplib), it hooks
   :func:`~netbook.transcript.trace_socket` into the client's socket hook and
@@ -24,7 +25,7 @@ from .interpolate import check_line
 from .registry import lab_server_for
 from .transcript import MASK, Transcript, trace_socket
 
-__all__ = ["ConnURL", "ConnURLError", "Scheme", "SCHEMES", "ALIASES", "parse", "Traced"]
+__all__ = ["ConnURL", "ConnURLError", "Scheme", "SCHEMES", "ALIASES", "parse", "Traced", "Closing"]
 
 
 class ConnURLError(NetbookError, ValueError):
@@ -210,3 +211,17 @@ class Traced:
         r = super().stls(*args, **kwargs)
         self._nb_retrace()
         return r
+
+
+class Closing:
+    """A client session that a ``with`` block closes (IMAP, POP3, FTP, news,
+    telnet, XML-RPC, the TCP lab client): subclasses define ``close()``."""
+
+    def close(self) -> None:  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

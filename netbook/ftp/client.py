@@ -20,6 +20,7 @@ import ssl
 import tempfile
 import time
 
+from ..connection import Closing
 from ..errors import InjectionError
 from ..interpolate import check_line
 from ..tls import tls_context
@@ -38,7 +39,7 @@ BLOCK = 256 * 1024
 
 
 # -- the client ----------------------------------------------------------------------
-class FTPClient:
+class FTPClient(Closing):
     """An FTP session.  ``passive=False`` for active mode (PORT);
     ``tls=True`` (or an ``ftps://``/``ftpes://`` URL) for explicit FTPS;
     ``cafile``/``verify=False`` for the server certificate (a lab server's
@@ -351,12 +352,6 @@ class FTPClient:
     @property
     def closed(self) -> bool:
         return self._c.sock is None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     # -- presenting ------------------------------------------------------------------------
     def _header(self) -> str:

@@ -21,7 +21,7 @@ import socket
 import ssl
 import time
 
-from ..connection import Traced
+from ..connection import Closing, Traced
 from ..errors import NetworkError
 from ..interpolate import check_line
 from ..tls import tls_context
@@ -165,7 +165,7 @@ _SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
 _ATT = re.compile(rb'\("attachment"', re.I)
 
 
-class IMAP:
+class IMAP(Closing):
     """An IMAP session: ``folders()``, ``select()``, ``search()``,
     ``headers()``, ``message(uid)``, ``flag()``, ``copy()``, ``move()``,
     ``expunge()``, ``append()``, ``idle()``, ``view()``; a context manager."""
@@ -475,12 +475,6 @@ class IMAP:
             self._c.logout()
         except (imaplib.IMAP4.error, OSError):
             self._shutdown()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     # -- presenting ----------------------------------------------------------------
     def table(self):

@@ -11,7 +11,7 @@ import poplib
 import socket
 import ssl
 
-from ..connection import Traced
+from ..connection import Closing, Traced
 from ..errors import NetworkError
 from ..tls import tls_context
 from ..transcript import Transcript
@@ -29,7 +29,7 @@ class _TracedPOP3S(Traced, poplib.POP3_SSL):
     pass
 
 
-class POP3:
+class POP3(Closing):
     """A POP3 mailbox: ``.table()``/``.to_frame()``, ``retrieve(n)``,
     ``delete(n)``, ``reset()``, ``close()``; a context manager."""
 
@@ -123,12 +123,6 @@ class POP3:
             self._c.quit()
         except (poplib.error_proto, OSError):
             self._c.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     # -- presenting ---------------------------------------------------------------
     def table(self):

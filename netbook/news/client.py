@@ -12,7 +12,7 @@ from __future__ import annotations
 import email.utils
 import socket
 
-from ..connection import ConnURL, Traced, parse
+from ..connection import Closing, ConnURL, Traced, parse
 from ..errors import NetworkError
 from ..interpolate import check_line
 from ..tls import tls_context
@@ -103,7 +103,7 @@ def _err(e) -> str:
     return str(getattr(e, "response", None) or e)
 
 
-class News:
+class News(Closing):
     """A session with a news server; ``.group`` is the selected group."""
 
     folder_label = "group"
@@ -321,12 +321,6 @@ class News:
                 self._c._close()
             except Exception:  # noqa: BLE001
                 pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     # -- presenting ---------------------------------------------------------------
     def to_frame(self):

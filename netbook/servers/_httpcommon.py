@@ -12,24 +12,11 @@ import socketserver
 import time
 from http.server import HTTPServer
 
-from .base import LabHandlerMixin
+from .base import LabHandlerMixin, LabSocketServer
 
 
-class ThreadingLabHTTPServer(socketserver.ThreadingMixIn, HTTPServer):
-    daemon_threads = True
-    block_on_close = True
-    allow_reuse_address = True
+class ThreadingLabHTTPServer(LabSocketServer, socketserver.ThreadingMixIn, HTTPServer):
     request_queue_size = 128
-
-    def handle_error(self, request, client_address):
-        # a handler crashed (reset connection, a bug): one row in the lab log,
-        # never a traceback on stderr, and the server keeps serving
-        import sys
-
-        exc = sys.exc_info()[1]
-        lab = getattr(self, "lab", None)
-        if lab is not None and exc is not None:
-            lab.log_event(client_address, "", "error", 0, None, f"{type(exc).__name__}: {exc}"[:500])
 
     def server_bind(self):
         # HTTPServer.server_bind calls getfqdn(), slow without DNS; loopback needs none.

@@ -59,6 +59,33 @@ class LineHandler(LabHandlerMixin, socketserver.StreamRequestHandler):
         self._sent = 0
         return line.rstrip(b"\r\n")
 
+    def commands(self, too_long: str, limit: int = 10_000_000):
+        """Each command line, decoded (``self._request`` is set to it), until
+        the client hangs up; an over-long line is answered ``too_long``."""
+        for _ in range(limit):
+            try:
+                line = self.readline()
+            except LineTooLong:
+                self.reply(too_long, "(line too long)")
+                continue
+            if line is None:
+                return
+            self._request = line.decode("utf-8", "replace")
+            yield self._request
+
+    @staticmethod
+    def multiline(status: str, lines=None) -> bytes:
+        """A status line and, for a multi-line reply (POP3, NNTP), the lines
+        dot-stuffed and the terminating ``.``."""
+        out = [status.encode("utf-8", "surrogateescape") + b"\r\n"]
+        if lines is not None:
+            for ln in lines:
+                if isinstance(ln, str):
+                    ln = ln.encode("utf-8", "surrogateescape")
+                out.append((b"." + ln if ln.startswith(b".") else ln) + b"\r\n")
+            out.append(b".\r\n")
+        return b"".join(out)
+
     def read_exact(self, n: int) -> bytes | None:
         data = self.rfile.read(n)
         if data is None or len(data) < n:

@@ -215,6 +215,52 @@ class SocketServerLab(LabServer):
             (self._conns.add if add else self._conns.discard)(sock)
 
 
+class HandlerLab(SocketServerLab):
+    """A socketserver lab running a chosen request handler: a ready one's
+    name, a ``BaseRequestHandler`` subclass or a function (``resolve``),
+    with the kind's logging mixin (``log_mixin``) in front of it."""
+
+    log_mixin: type = object
+    server_class: type
+
+    def __init__(self, handler="echo", name=None, host="127.0.0.1", port=0):
+        super().__init__(name=name, host=host, port=port)
+        base = self.resolve(handler)
+        self.handler = handler
+        self.handler_class = type(f"Lab{base.__name__}", (self.log_mixin, base), {})
+
+    @staticmethod
+    def resolve(handler) -> type:  # pragma: no cover - each kind names its own
+        raise NotImplementedError
+
+    def make_server(self, address):
+        return self.server_class(address, self.handler_class)
+
+    def _summary(self):
+        name = self.handler if isinstance(self.handler, str) else getattr(self.handler, "__name__", "handler")
+        return {**super()._summary(), "kind": f"{self.kind} ({name})"}
+
+
+class LabSocketServer:
+    """Mix in front of a ``socketserver`` server class: daemon handler
+    threads joined at close, address reuse, and a handler that crashes
+    (a reset connection, a bug) becomes one row in the lab log, never a
+    traceback on stderr, while the server keeps serving."""
+
+    daemon_threads = True
+    block_on_close = True
+    allow_reuse_address = True
+    crash_request = ""  # the log's request column for a crash
+
+    def handle_error(self, request, client_address):
+        import sys
+
+        exc = sys.exc_info()[1]
+        lab = getattr(self, "lab", None)
+        if lab is not None and exc is not None:
+            lab.log_event(client_address, self.crash_request, "error", 0, None, f"{type(exc).__name__}: {exc}"[:500])
+
+
 class LabHandlerMixin:
     """Mix into a socketserver request handler: tracks the connection for a
     clean stop and records its transcript (``self.transcript``)."""

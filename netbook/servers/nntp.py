@@ -17,7 +17,7 @@ import fnmatch
 import re
 import time
 
-from ._mailcommon import LineHandler, LineTooLong, MailLab
+from ._mailcommon import LineHandler, MailLab
 
 __all__ = ["NNTPLab", "serve"]
 
@@ -77,16 +77,7 @@ class NNTPHandler(LineHandler):
         self.reply(f"{200 if self.lab.posting else 201} netbook NNTP server ready "
                    f"(posting {'allowed' if self.lab.posting else 'prohibited'})", log=False)
         try:
-            for _ in range(10_000_000):
-                try:
-                    line = self.readline()
-                except LineTooLong:
-                    self.reply("500 line too long", "(line too long)")
-                    continue
-                if line is None:
-                    break
-                text = line.decode("utf-8", "replace")
-                self._request = text
+            for text in self.commands("500 line too long"):
                 cmd, _, arg = text.strip().partition(" ")
                 cmd = cmd.upper()
                 arg = arg.strip()
@@ -112,14 +103,7 @@ class NNTPHandler(LineHandler):
     def reply(self, status: str, request: str | None = None, lines=None, detail: str = "", log: bool = True):
         """Log the command (one row, before the reply is sent), then send
         the status line and, for multi-line replies, the dot-stuffed lines."""
-        out = [status.encode("utf-8", "surrogateescape") + b"\r\n"]
-        if lines is not None:
-            for ln in lines:
-                if isinstance(ln, str):
-                    ln = ln.encode("utf-8", "surrogateescape")
-                out.append((b"." + ln if ln.startswith(b".") else ln) + b"\r\n")
-            out.append(b".\r\n")
-        data = b"".join(out)
+        data = self.multiline(status, lines)
         if log:
             self._sent += len(data)
             self.log(request if request is not None else self._request, status.split(" ", 1)[0], detail)

@@ -13,7 +13,7 @@ import hmac
 import os
 import time
 
-from ._mailcommon import LineHandler, LineTooLong, MailLab
+from ._mailcommon import LineHandler, MailLab
 
 __all__ = ["POP3Lab", "serve"]
 
@@ -29,18 +29,9 @@ class POP3Handler(LineHandler):
         self.deleted: set[int] = set()
         self.reply(f"+OK netbook POP3 server ready {self.stamp}", "", log=False)
         try:
-            while True:
-                try:
-                    line = self.readline()
-                except LineTooLong:
-                    self.reply("-ERR line too long", "(line too long)")
-                    continue
-                if line is None:
-                    break
-                text = line.decode("utf-8", "replace")
+            for text in self.commands("-ERR line too long"):
                 cmd, _, arg = text.partition(" ")
                 cmd = cmd.upper()
-                self._request = text
                 method = getattr(self, "do_" + cmd, None) if cmd.isalpha() else None
                 if method is None:
                     self.reply("-ERR unknown command", text)
@@ -67,14 +58,7 @@ class POP3Handler(LineHandler):
         if log:
             self._sent += len(status) + 2 + sum(len(x) + 2 for x in lines or ())
             self.log(request if request is not None else self._request, status.split(" ", 1)[0], detail)
-        out = [status.encode("utf-8", "surrogateescape") + b"\r\n"]
-        if lines is not None:
-            for ln in lines:
-                if isinstance(ln, str):
-                    ln = ln.encode("utf-8", "surrogateescape")
-                out.append((b"." + ln if ln.startswith(b".") else ln) + b"\r\n")
-            out.append(b".\r\n")
-        self.wfile.write(b"".join(out))
+        self.wfile.write(self.multiline(status, lines))
 
     # -- authorization ----------------------------------------------------------------
     def do_CAPA(self, arg):

@@ -25,7 +25,7 @@ import socket
 import socketserver
 import time
 
-from .base import LabHandlerMixin, SocketServerLab
+from .base import LabHandlerMixin, LabSocketServer, SocketServerLab
 
 __all__ = ["serve", "ProxyLab"]
 
@@ -35,19 +35,8 @@ _HOP_BY_HOP = {"connection", "keep-alive", "proxy-authorization", "proxy-authent
                "trailer", "transfer-encoding", "upgrade"}
 
 
-class _Server(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    block_on_close = True
-    allow_reuse_address = True
+class _Server(LabSocketServer, socketserver.ThreadingTCPServer):
     request_queue_size = 64
-
-    def handle_error(self, request, client_address):
-        import sys
-
-        exc = sys.exc_info()[1]
-        lab = getattr(self, "lab", None)
-        if lab is not None and exc is not None:
-            lab.log_event(client_address, "", "error", 0, None, f"{type(exc).__name__}: {exc}"[:500])
 
 
 class _Refused(Exception):

@@ -19,8 +19,9 @@ import threading
 import time
 from datetime import datetime, timezone
 
+from ..connection import Closing
 from ..transcript import Transcript, trace_socket
-from .base import LabHandlerMixin, SocketServerLab, resolve_handler
+from .base import HandlerLab, LabHandlerMixin, LabSocketServer, resolve_handler
 
 __all__ = ["serve", "TCPLab", "EchoHandler", "DaytimeHandler", "ChatHandler", "LineClient", "daytime_text"]
 
@@ -194,21 +195,11 @@ def handler_class(handler):
     return resolve_handler(handler, HANDLERS, _function_handler, "handler")
 
 
-class _Server(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    block_on_close = True
-    allow_reuse_address = True
-
-    def handle_error(self, request, client_address):
-        import sys
-
-        exc = sys.exc_info()[1]
-        lab = getattr(self, "lab", None)
-        if lab is not None and exc is not None:
-            lab.log_event(client_address, "handler error", "error", 0, None, f"{type(exc).__name__}: {exc}"[:500])
+class _Server(LabSocketServer, socketserver.ThreadingTCPServer):
+    crash_request = "handler error"
 
 
-class LineClient:
+class LineClient(Closing):
     """A tiny line client for the TCP labs (a transcript records it)."""
 
     def __init__(self, host: str, port: int, timeout: float = 2.0):
@@ -263,35 +254,22 @@ class LineClient:
         except OSError:
             pass
 
-    def __enter__(self):
-        return self
 
-    def __exit__(self, *exc):
-        self.close()
-
-
-class TCPLab(SocketServerLab):
+class TCPLab(HandlerLab):
     kind = "tcp"
     scheme = "tcp"
-
-    def __init__(self, handler="echo", name=None, host="127.0.0.1", port=0):
-        super().__init__(name=name, host=host, port=port)
-        base = handler_class(handler)
-        self.handler = handler
-        self.handler_class = type(f"Lab{base.__name__}", (_ConnLog, base), {})
+    log_mixin = _ConnLog
+    server_class = _Server
+    resolve = staticmethod(handler_class)
 
     def make_server(self, address):
-        srv = _Server(address, self.handler_class)
+        srv = super().make_server(address)
         srv.chat = {"lock": threading.Lock(), "members": {}, "count": 0}
         return srv
 
     def connect(self, timeout: float = 2.0) -> LineClient:
         """A line client connected to this server."""
         return LineClient(self.host, self.port, timeout=timeout)
-
-    def _summary(self):
-        name = self.handler if isinstance(self.handler, str) else getattr(self.handler, "__name__", "handler")
-        return {**super()._summary(), "kind": f"tcp ({name})"}
 
 
 def serve(handler="echo", *, name=None, host="127.0.0.1", port=0) -> TCPLab:

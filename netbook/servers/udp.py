@@ -14,7 +14,7 @@ import socket
 import socketserver
 import time
 
-from .base import SocketServerLab, resolve_handler
+from .base import HandlerLab, LabSocketServer, resolve_handler
 from .tcp import daytime_text
 
 __all__ = ["serve", "UDPLab", "EchoHandler", "DaytimeHandler"]
@@ -108,33 +108,17 @@ class _DatagramLog:
             self._counter.release()
 
 
-class _Server(socketserver.ThreadingUDPServer):
-    daemon_threads = True
-    block_on_close = True
-    allow_reuse_address = True
+class _Server(LabSocketServer, socketserver.ThreadingUDPServer):
     max_packet_size = 65535
-
-    def handle_error(self, request, client_address):
-        import sys
-
-        exc = sys.exc_info()[1]
-        lab = getattr(self, "lab", None)
-        if lab is not None and exc is not None:
-            lab.log_event(client_address, "handler error", "error", 0, None, f"{type(exc).__name__}: {exc}"[:500])
+    crash_request = "handler error"
 
 
-class UDPLab(SocketServerLab):
+class UDPLab(HandlerLab):
     kind = "udp"
     scheme = "udp"
-
-    def __init__(self, handler="echo", name=None, host="127.0.0.1", port=0):
-        super().__init__(name=name, host=host, port=port)
-        base = handler_class(handler)
-        self.handler = handler
-        self.handler_class = type(f"Lab{base.__name__}", (_DatagramLog, base), {})
-
-    def make_server(self, address):
-        return _Server(address, self.handler_class)
+    log_mixin = _DatagramLog
+    server_class = _Server
+    resolve = staticmethod(handler_class)
 
     def send(self, data: str | bytes, timeout: float = 2.0) -> bytes | None:
         """Send one datagram to this server; the reply, or None at timeout."""
@@ -146,10 +130,6 @@ class UDPLab(SocketServerLab):
                 return s.recvfrom(65535)[0]
             except (TimeoutError, socket.timeout):
                 return None
-
-    def _summary(self):
-        name = self.handler if isinstance(self.handler, str) else getattr(self.handler, "__name__", "handler")
-        return {**super()._summary(), "kind": f"udp ({name})"}
 
 
 def serve(handler="echo", *, name=None, host="127.0.0.1", port=0) -> UDPLab:

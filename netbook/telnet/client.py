@@ -15,7 +15,7 @@ import threading
 import time
 from datetime import datetime, timezone
 
-from ..connection import parse
+from ..connection import Closing, parse
 from ..errors import NetbookError, NetworkError, ProtocolError
 from ..interpolate import check_line
 from ..transcript import trace_socket
@@ -114,7 +114,7 @@ def _bytes_rx(p) -> "re.Pattern[bytes]":
     return re.compile(p if isinstance(p, bytes) else p.encode("utf-8"))
 
 
-class TelnetClient:
+class TelnetClient(Closing):
     """A telnet connection (see :func:`telnet`)."""
 
     def __init__(self, host: str, port: int = 23, *, user: str | None = None, timeout: float = 5.0,
@@ -316,12 +316,6 @@ class TelnetClient:
             self._tn.close()
         except OSError:
             pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     # -- presenting ---------------------------------------------------------------------------
     def to_frame(self, reveal: bool = False):

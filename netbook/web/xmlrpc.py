@@ -20,6 +20,7 @@ import socket
 import time
 import xmlrpc.client as _xc
 
+from ..connection import Closing
 from ..errors import NetbookError, NetworkError, ProtocolError
 from ..transcript import Transcript, trace_socket
 from ._xmlsafe import DefusedXmlException, explain, getparser
@@ -235,7 +236,7 @@ class _Batch:
         return MultiCallResult(list(self._calls), out)
 
 
-class XMLRPC:
+class XMLRPC(Closing):
     """An XML-RPC endpoint: call remote methods as attributes."""
 
     def __init__(self, url: str, *, timeout: float = 30.0, allow_none: bool = True):
@@ -289,12 +290,6 @@ class XMLRPC:
 
     def close(self) -> None:
         self._proxy("close")()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     # -- looking at it ------------------------------------------------------------------
     def methods(self, refresh: bool = False):
