@@ -20,16 +20,12 @@ from dataclasses import dataclass, field
 from typing import Iterable, NamedTuple
 from urllib.parse import quote, unquote, urlsplit
 
-from .errors import NetbookError
+from .errors import ConnURLError
 from .interpolate import check_line
 from .registry import lab_server_for
 from .transcript import MASK, Transcript, trace_socket
 
 __all__ = ["ConnURL", "ConnURLError", "Scheme", "SCHEMES", "ALIASES", "parse", "Traced", "Closing"]
-
-
-class ConnURLError(NetbookError, ValueError):
-    """A connection URL that cannot be used (wrong scheme, no host, bad port)."""
 
 
 class Scheme(NamedTuple):

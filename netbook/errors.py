@@ -6,7 +6,7 @@ or ``err.__cause__`` still give the details.
 """
 from __future__ import annotations
 
-__all__ = ["NetbookError", "InjectionError", "ProtocolError", "NetworkError"]
+__all__ = ["NetbookError", "InjectionError", "ProtocolError", "NetworkError", "ConnURLError"]
 
 
 class NetbookError(Exception):
@@ -26,3 +26,7 @@ class ProtocolError(NetbookError):
 
 class NetworkError(NetbookError, OSError):
     """Connection refused, name not resolved, timeout, TLS failure."""
+
+
+class ConnURLError(NetbookError, ValueError):
+    """A connection URL that cannot be used (wrong scheme, no host, bad port)."""

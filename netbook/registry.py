@@ -11,7 +11,8 @@ import atexit
 import threading
 from typing import Any
 
-__all__ = ["registry", "get", "start", "stop_all", "add", "remove", "lab_server_for", "lab_cafile", "lock"]
+__all__ = ["registry", "get", "kinds", "start", "stop", "stop_all", "add", "remove", "lab_server_for", "lab_cafile",
+           "lock"]
 
 _registry: dict[str, Any] = {}
 lock = threading.RLock()  # held while a server starts, so a replaced one is stopped first
@@ -30,6 +31,22 @@ def get(name: str):
             return _registry[name]
         except KeyError:
             raise KeyError(f"no lab server named {name!r}; running: {sorted(_registry) or 'none'}") from None
+
+
+def kinds() -> list[str]:
+    """The kinds of lab server netbook can start (``netbook/servers/<kind>.py``),
+    listed without importing them."""
+    import importlib.util
+    import pkgutil
+
+    spec = importlib.util.find_spec("netbook.servers")
+    paths = list(spec.submodule_search_locations or []) if spec else []
+    return sorted(m.name for m in pkgutil.iter_modules(paths) if not m.name.startswith("_") and m.name != "base")
+
+
+def stop(name: str) -> None:
+    """Stop the lab server called ``name``."""
+    get(name).stop()
 
 
 def start(kind: str, *args, **kwargs):

@@ -48,6 +48,9 @@ def test_overrides_aliases_and_one_line_errors():
 
 
 def test_lab_server_fallback_and_registry():
+    import importlib
+
+    assert registry.kinds() == importlib.import_module("netbook.servers").kinds()  # listed without importing them
     assert registry.lab_server_for("telnet") is None
     with pytest.raises(ConnURLError, match="no URL given and no telnet lab server is running"):
         parse(None, ["telnet"])
@@ -56,8 +59,10 @@ def test_lab_server_fallback_and_registry():
     for given in (None, srv, "telnet:", "telnet:x"):  # no URL, the server, no host: the running lab server
         u = parse(given, ["telnet"])
         assert (u.host, u.port) == (srv.host, srv.port)
-    srv.stop()
-    assert registry.lab_server_for("telnet") is None and "conn-t" not in registry.registry()
+    registry.stop("conn-t")
+    assert not srv.running and registry.lab_server_for("telnet") is None and "conn-t" not in registry.registry()
+    started = registry.start("telnet", "echo", name="conn-t2")  # by kind name, as nb.serve.<kind>
+    assert started.running and registry.get("conn-t2") is started and started.kind == "telnet"
 
 
 def test_tls_context_and_lab_certificates():
