@@ -11,7 +11,7 @@ import time
 from ..transcript import redact_line, trace_socket
 from .base import LabHandlerMixin, SocketServerLab
 
-__all__ = ["LineServer", "LineHandler", "MailLab"]
+__all__ = ["LineServer", "LineHandler", "LineLab"]
 
 
 class LineServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
@@ -130,8 +130,10 @@ class LineHandler(LabHandlerMixin, socketserver.StreamRequestHandler):
         self.tls = True
 
 
-class MailLab(SocketServerLab):
-    """A POP3/IMAP lab server over a MailStore."""
+class LineLab(SocketServerLab):
+    """A line-protocol lab server (POP3, IMAP, NNTP) over a store, with
+    users, STARTTLS or implicit TLS.  (Not :class:`netbook.labs.MailLab`,
+    the SMTP+POP3+IMAP trio of ``nb.lab("mail")``.)"""
 
     handler = LineHandler
     default_tls_port = False

@@ -32,7 +32,7 @@ from ._imap_fetch import FetchCommands
 from ._imap_search import SearchCommands
 from ._imap_syntax import (_LITERAL, SYSTEM_FLAGS, Bad, No, Quoted, _tag_of, astring, in_set, parse_append_date, parse_set,
                            tokenize)
-from ._mailcommon import LineHandler, LineTooLong, MailLab
+from ._mailcommon import LineHandler, LineTooLong, LineLab
 
 __all__ = ["IMAPLab", "serve"]
 
@@ -539,7 +539,7 @@ class IMAPHandler(SearchCommands, FetchCommands, LineHandler):
         raise ConnectionError()
 
 
-class IMAPLab(MailLab):
+class IMAPLab(LineLab):
     kind = "imap"
     scheme = "imap"
     handler = IMAPHandler

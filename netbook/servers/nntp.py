@@ -17,7 +17,7 @@ import fnmatch
 import re
 import time
 
-from ._mailcommon import LineHandler, MailLab
+from ._mailcommon import LineHandler, LineLab
 
 __all__ = ["NNTPLab", "serve"]
 
@@ -425,7 +425,7 @@ def _clean(v: str) -> str:
     return v.replace("\t", " ").replace("\r", " ").replace("\n", " ")
 
 
-class NNTPLab(MailLab):
+class NNTPLab(LineLab):
     kind = "nntp"
     scheme = "nntp"
     handler = NNTPHandler

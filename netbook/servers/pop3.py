@@ -13,7 +13,7 @@ import hmac
 import os
 import time
 
-from ._mailcommon import LineHandler, MailLab
+from ._mailcommon import LineHandler, LineLab
 
 __all__ = ["POP3Lab", "serve"]
 
@@ -232,7 +232,7 @@ class POP3Handler(LineHandler):
         return "quit"
 
 
-class POP3Lab(MailLab):
+class POP3Lab(LineLab):
     kind = "pop3"
     scheme = "pop"
     handler = POP3Handler
