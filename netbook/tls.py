@@ -53,8 +53,8 @@ def tls_context(verify: "bool | str | os.PathLike | ssl.SSLContext" = True, cafi
     self-signed one), so labs verify like real servers."""
     if isinstance(verify, ssl.SSLContext):
         return verify
-    if isinstance(verify, (str, os.PathLike)):
-        cafile, verify = os.fspath(verify), True
+    if isinstance(verify, (str, bytes, os.PathLike)):
+        cafile, verify = os.fsdecode(verify), True
     if cafile is None and host is not None and port is not None:
         from .registry import lab_cafile
 

@@ -28,6 +28,7 @@ import zlib
 from ..errors import InjectionError
 from ..interpolate import check_line
 from ..openers import REQUEST_SCHEMES, Opened, opener_for, schemes
+from ..tls import tls_context
 from ..transcript import MASK, Transcript, trace_socket
 from .cookies import CookieJar
 from .exchange import _Exchange, _exchange, _local, note_request  # noqa: F401 - note_request: transports' entry
@@ -426,14 +427,7 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
 
         transport = [WSGIHandler(app)]
     else:
-        if verify is True:
-            ctx = ssl.create_default_context()
-        elif verify is False:
-            ctx = ssl._create_unverified_context()
-        elif isinstance(verify, ssl.SSLContext):
-            ctx = verify
-        else:
-            ctx = ssl.create_default_context(cafile=str(verify))
+        ctx = tls_context(verify)  # True, False, a CA file or an SSLContext
         chooser = _Proxies(proxy, no_proxy)
         transport = [_HTTPHandler(), _HTTPSHandler(context=ctx)]
         for h in transport:

@@ -25,6 +25,7 @@ import urllib.robotparser
 from collections import defaultdict
 
 from ..interpolate import check_line
+from ..tls import tls_context
 from .proxies import check_proxy_arg, parse_proxy, select_proxy
 
 __all__ = ["fetch_many", "COLUMNS"]
@@ -248,12 +249,7 @@ class _Run:
         for k, v in hdr.items():
             check_line(f"{k}: {v}", f"header {k}")
         self.headers = "".join(f"{k}: {v}\r\n" for k, v in hdr.items()).encode("latin-1") + b"\r\n"
-        if isinstance(verify, ssl.SSLContext):
-            self.ssl_ctx = verify
-        elif isinstance(verify, (str, bytes)) or hasattr(verify, "__fspath__"):
-            self.ssl_ctx = ssl.create_default_context(cafile=verify)  # a CA file, as nb.fetch(verify=path)
-        else:
-            self.ssl_ctx = ssl.create_default_context() if verify else ssl._create_unverified_context()
+        self.ssl_ctx = tls_context(verify)  # a context, a CA file (as nb.fetch(verify=path)), True or False
         self.loop = None
         self.task = None
         self.robots: dict = {}
