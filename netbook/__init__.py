@@ -28,6 +28,7 @@ _LAZY = {
     "http": "netbook.http",
     "fetch": "netbook.http:fetch",
     "open": "netbook.openers:open",  # any scheme -> its own view (netbook.openers)
+    "openers": "netbook.openers",
     "fetch_many": "netbook.http:fetch_many",
     "Session": "netbook.http:Session",
     "Response": "netbook.http:Response",
