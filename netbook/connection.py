@@ -170,7 +170,11 @@ class Traced:
     poplib, imaplib and nntplib; ``_get_socket`` in smtplib) returns a traced
     socket, and after STARTTLS (imaplib, smtplib, nntplib) or STLS (poplib)
     the new TLS socket is traced again and the client's file re-made on it.
-    Clients without such a hook (ftplib) call :meth:`_nb_trace` themselves.
+    http.client connections are traced after ``connect()`` (the TLS socket
+    for HTTPS, so the transcript shows the HTTP).  Tracing is idempotent,
+    so a client whose ``connect`` also calls the socket hook (smtplib) is
+    recorded once.  Clients without such a hook (ftplib) call
+    :meth:`_nb_trace` themselves.
     """
 
     _nb_transcript: Transcript
@@ -191,6 +195,11 @@ class Traced:
                 self.file = self.sock.makefile(self._nb_file_mode)
             else:
                 self.file = self.sock.makefile(self._nb_file_mode, encoding=getattr(self, "encoding", "utf-8"))
+
+    def connect(self, *args, **kwargs):  # http.client (smtplib's connect uses _get_socket: traced once)
+        r = super().connect(*args, **kwargs)
+        self.sock = self._nb_trace(self.sock)
+        return r
 
     def _create_socket(self, timeout=None):  # poplib, imaplib, nntplib
         return self._nb_trace(super()._create_socket(timeout))

@@ -20,9 +20,9 @@ import socket
 import time
 import xmlrpc.client as _xc
 
-from ..connection import Closing
+from ..connection import Closing, Traced
 from ..errors import NetbookError, NetworkError, ProtocolError
-from ..transcript import Transcript, trace_socket
+from ..transcript import Transcript
 from ._xmlsafe import DefusedXmlException, explain, getparser
 
 __all__ = ["xmlrpc", "XMLRPC", "XMLRPCFault", "XMLRPCProtocolError", "Records", "MultiCallResult"]
@@ -46,22 +46,12 @@ class XMLRPCProtocolError(ProtocolError):
 
 
 # -- transport -------------------------------------------------------------------------
-class _TracedHTTPConnection(http.client.HTTPConnection):
-    transcript: Transcript | None = None
-
-    def connect(self):
-        super().connect()
-        if self.transcript is not None:
-            self.sock = trace_socket(self.sock, self.transcript, side="client")
+class _TracedHTTPConnection(Traced, http.client.HTTPConnection):
+    pass
 
 
-class _TracedHTTPSConnection(http.client.HTTPSConnection):
-    transcript: Transcript | None = None
-
-    def connect(self):
-        super().connect()
-        if self.transcript is not None:
-            self.sock = trace_socket(self.sock, self.transcript, side="client")
+class _TracedHTTPSConnection(Traced, http.client.HTTPSConnection):
+    pass
 
 
 class DefusedTransport(_xc.Transport):
@@ -82,8 +72,7 @@ class DefusedTransport(_xc.Transport):
             return self._connection[1]
         chost, self._extra_headers, x509 = self.get_host_info(host)
         cls = _TracedHTTPSConnection if self.https else _TracedHTTPConnection
-        conn = cls(chost, timeout=self.timeout, **(x509 or {}))
-        conn.transcript = self.transcript
+        conn = cls(self.transcript, chost, timeout=self.timeout, **(x509 or {}))
         self._connection = host, conn
         return conn
 
