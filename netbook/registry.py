@@ -11,8 +11,8 @@ import atexit
 import threading
 from typing import Any
 
-__all__ = ["registry", "get", "kinds", "start", "stop", "stop_all", "add", "remove", "lab_server_for", "lab_cafile",
-           "lock"]
+__all__ = ["registry", "get", "kinds", "start", "stop", "stop_all", "table", "add", "remove", "lab_server_for",
+           "lab_cafile", "lock"]
 
 _registry: dict[str, Any] = {}
 lock = threading.RLock()  # held while a server starts, so a replaced one is stopped first
@@ -86,6 +86,18 @@ def stop_all() -> int:
 
 
 atexit.register(stop_all)
+
+
+def table():
+    """The running lab servers as a Table (name, kind, url, state, requests,
+    started): ``nb.servers()``, ``nb.serve.list()``, ``%serve list``."""
+    import pandas as pd
+
+    from .table import Table
+
+    rows = [s._summary() for s in registry().values()]
+    df = pd.DataFrame(rows, columns=["name", "kind", "url", "state", "requests", "started"])
+    return Table(df, title="lab servers")
 
 
 def lab_server_for(kind: str):

@@ -37,15 +37,7 @@ LOG_COLUMNS = [
 ]
 
 
-def servers():
-    """The running lab servers as a Table (name, kind, url, state, requests)."""
-    import pandas as pd
-
-    from ..table import Table
-
-    rows = [s._summary() for s in registry().values()]
-    df = pd.DataFrame(rows, columns=["name", "kind", "url", "state", "requests", "started"])
-    return Table(df, title="lab servers")
+servers = _reg.table  # the running lab servers as a Table
 
 
 def free_port(host: str = "127.0.0.1") -> int:
