@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import importlib
 
+from . import _accessors
+
 __version__ = "0.1.0"
+
+# s.ip / s.url / s.uuid work as soon as both netbook and pandas are imported,
+# in either order, without importing pandas here (see netbook/_accessors.py).
+_accessors.install()
 
 # public name -> "module" (the module itself) or "module:attribute"
 _LAZY = {
@@ -62,6 +68,8 @@ def __getattr__(name: str):
         raise AttributeError(f"module 'netbook' has no attribute {name!r}")
     modname, _, attr = target.partition(":")
     obj = importlib.import_module(modname)
+    if name in _accessors.ACCESSORS:
+        _accessors.register()  # pandas is loaded now (the column modules import it)
     if attr:
         obj = getattr(obj, attr)
     globals()[name] = obj

@@ -21,6 +21,7 @@ import uuid as _uuid
 import numpy as np
 import pandas as pd
 
+from ._vector import HEXVAL as _HEXVAL
 from .errors import NetbookError
 
 __all__ = ["uuid1", "uuid3", "uuid4", "uuid5", "uuid6", "uuid7", "uuid8", "generate",
@@ -238,8 +239,6 @@ def _parse_bytes(values):
         except UnicodeEncodeError:
             m = None
         if m is not None:
-            from .ip._kernels import _HEXVAL
-
             dash = (m[:, list(_DASHES)] == ord("-")).all(axis=1)
             hv = _HEXVAL[m[:, _HEXPOS]]
             good = dash & (hv < 16).all(axis=1)
@@ -330,7 +329,6 @@ def inspect(values, errors: str = "coerce") -> pd.DataFrame:
     return df
 
 
-@pd.api.extensions.register_series_accessor("uuid")
 class UUIDAccessor:
     """``series.uuid``: ``.inspect()``, ``.version``, ``.variant``, ``.time``,
     ``.node``, ``.clock_seq``, ``.canonical``."""

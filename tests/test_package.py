@@ -62,3 +62,20 @@ def test_wheel_ships_the_widget_front_end(tmp_path):
     (wheel,) = tmp_path.glob("netbook-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "netbook/_widgets/table.js" in names and "netbook/_widgets/table.css" in names
+
+
+@pytest.mark.parametrize("order", ["import netbook, pandas as pd", "import pandas as pd, netbook"])
+def test_accessors_work_right_after_import_in_either_order(order):
+    # Regression: s.url.host raised AttributeError until nb.url had been touched.
+    code = (
+        f"{order}\n"
+        "import sys\n"
+        "lazy = [m for m in ('netbook.http.urls', 'netbook.ip.columns', 'netbook.uuids') if m in sys.modules]\n"
+        "print(pd.Series(['http://example.org:8080/a?b=1']).url.host.tolist())\n"
+        "print(pd.Series(['10.1.2.3', '8.8.8.8']).ip.is_private.tolist())\n"
+        "print(pd.Series(['0190c1a2-7b3c-7def-8123-456789abcdef']).uuid.version.tolist())\n"
+        "print(lazy, hasattr(pd.Series([1, 2]), 'url'))\n"
+    )
+    out = subprocess.run([sys.executable, "-W", "error::UserWarning", "-c", code],
+                         capture_output=True, text=True, check=True, timeout=120).stdout.splitlines()
+    assert out == ["['example.org']", "[True, False]", "[7]", "[] False"]

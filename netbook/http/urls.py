@@ -10,8 +10,8 @@ urllib.parse's answers, bit for bit, only faster on real columns.
     nb.url.query(s)              # query strings exploded to long format (parse_qsl)
     s.url.host, s.url.query_param("utm_source"), s.url.join("http://base/")
 
-Importing this module registers the ``.url`` Series accessor
-(``import netbook as nb; nb.url`` or ``%load_ext netbook`` does it).
+The ``.url`` Series accessor is registered by ``import netbook`` (see
+``netbook/_accessors.py``); this module is imported on its first use.
 A value urllib.parse rejects (a bad IPv6 literal, a port out of range)
 gives NA parts and its message in the ``error`` column.
 """
@@ -219,7 +219,6 @@ def domain(values) -> pd.Series:
     return _map_distinct(values, lambda u: (up.urlsplit(u).hostname or "").removeprefix("www.") or None)
 
 
-@pd.api.extensions.register_series_accessor("url")
 class UrlAccessor:
     """``s.url``: URL parts of a Series of strings (urllib.parse semantics).
 
