@@ -28,6 +28,7 @@ _LAZY = {
     "Column": "netbook.table:Column",
     "Transcript": "netbook.transcript:Transcript",
     "transcript": "netbook.transcript",
+    "errors": "netbook.errors",  # the tree of netbook's errors: print(nb.errors.tree())
     "serve": "netbook.serve",
     "servers": "netbook.servers:servers",
     # HTTP and URLs

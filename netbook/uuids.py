@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ._vector import HEXVAL as _HEXVAL
-from .errors import NetbookError
+from .errors import NetbookError, UUIDParseError
 
 __all__ = ["uuid1", "uuid3", "uuid4", "uuid5", "uuid6", "uuid7", "uuid8", "generate",
            "parse", "inspect", "UUIDParseError", "NAMESPACES"]
@@ -33,10 +33,6 @@ _LOCK = threading.Lock()
 _STATE = {"v7_ms": None, "v7_counter": 0, "v6_ts": None}
 _STD = {v: getattr(_uuid, f"uuid{v}", None) for v in (6, 7, 8)}  # Python 3.14+
 _MAX_ROWS = 50_000_000
-
-
-class UUIDParseError(NetbookError, ValueError):
-    """A value is not a UUID ``uuid.UUID`` accepts."""
 
 
 # ---------------------------------------------------------------------------

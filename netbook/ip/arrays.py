@@ -24,11 +24,7 @@ __all__ = ["IPDtype", "IPNetDtype", "IPArray", "IPNetArray", "IPParseError"]
 _U64 = np.uint64
 _M64 = 0xFFFFFFFFFFFFFFFF
 
-from ..errors import NetbookError  # noqa: E402
-
-
-class IPParseError(NetbookError, ValueError):
-    """A value is not an address/network ``ipaddress`` accepts."""
+from ..errors import IPParseError, NetbookError  # noqa: E402
 
 
 @register_extension_dtype

@@ -8,13 +8,9 @@ import ipaddress
 import math
 from dataclasses import dataclass
 
-from ..errors import NetbookError
+from ..errors import NetbookError, IPNetError
 
 __all__ = ["IPNetError", "host_range", "usable_hosts", "prefix_for_hosts", "vlsm", "Allocation"]
-
-
-class IPNetError(NetbookError, ValueError):
-    """Bad network input: one line saying what is wrong and what to do."""
 
 
 def host_range(net) -> tuple[int, int]:
