@@ -5,38 +5,34 @@ notebook; a value with CR/LF in a request line or header is refused.
 """
 from __future__ import annotations
 
-import shlex
+import argparse
+from typing import Any
 
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_var_expand
 
 from ..interpolate import interpolate
+from ..magicargs import MagicParser
 
 __all__ = ["FetchMagics", "register"]
 
 
-def _cell_options(line: str):
-    """``%%fetch [-o NAME] [-k] [--no-follow] [-m SECONDS]``"""
-    out, opts = None, {}
-    it = iter(shlex.split(line))
-    for a in it:
-        if a in ("-o", "--output"):
-            out = next(it, None)
-        elif a in ("-k", "--insecure"):
-            opts["verify"] = False
-        elif a == "--no-follow":
-            opts["follow_redirects"] = False
-        elif a in ("-m", "--max-time"):
-            opts["timeout"] = float(next(it, "30"))
-        elif a in ("-x", "--proxy"):
-            value = next(it, "")
-            opts["proxy"] = value or False  # -x "": no proxy, as curl
-        elif a == "--noproxy" or a.startswith("--noproxy="):
-            opts["no_proxy"] = a.partition("=")[2] if "=" in a else next(it, "")
-        else:
-            from ..errors import NetbookError
+def _cell_parser() -> MagicParser:
+    p = MagicParser("%%fetch", usage="%%fetch [-o NAME] [-k] [--no-follow] [-m SECONDS] [-x PROXY] [--noproxy HOSTS]")
+    p.add_argument("-o", "--output", "--out", dest="out", default=None, metavar="NAME")
+    p.add_argument("-k", "--insecure", dest="verify", action="store_false", default=argparse.SUPPRESS)
+    p.add_argument("--no-follow", dest="follow_redirects", action="store_false", default=argparse.SUPPRESS)
+    p.add_argument("-m", "--max-time", dest="timeout", type=float, default=argparse.SUPPRESS)
+    p.add_argument("-x", "--proxy", dest="proxy", default=argparse.SUPPRESS)
+    p.add_argument("--noproxy", dest="no_proxy", default=argparse.SUPPRESS)
+    return p
 
-            raise NetbookError(f"%%fetch: unknown option {a} (use -o NAME, -k, --no-follow, -m SECONDS, "
-                               "-x PROXY, --noproxy HOSTS)")
+
+def _cell_options(line: str) -> tuple[str | None, dict[str, Any]]:
+    """``%%fetch [-o NAME] [-k] [--no-follow] [-m SECONDS] [-x PROXY] [--noproxy HOSTS]``"""
+    opts = vars(_cell_parser().parse_line(line))
+    out = opts.pop("out")
+    if "proxy" in opts:
+        opts["proxy"] = opts["proxy"] or False  # -x "": no proxy, as curl
     return out, opts
 
 
@@ -44,7 +40,7 @@ def _cell_options(line: str):
 class FetchMagics(Magics):
     @no_var_expand
     @line_magic
-    def fetch(self, line: str):
+    def fetch(self, line: str) -> Any:
         """%fetch [curl flags] URL  — e.g. ``%fetch -X POST --json '{"a": 1}' {base}items -o r``
 
         Flags: -X -H -d --data-urlencode --json -u --digest -L -k -I -G
@@ -63,7 +59,7 @@ class FetchMagics(Magics):
 
     @no_var_expand
     @cell_magic("fetch")
-    def fetch_cell(self, line: str, cell: str):
+    def fetch_cell(self, line: str, cell: str) -> Any:
         """%%fetch [-o NAME] [-k] [--no-follow] [-m SECONDS] [-x PROXY] [--noproxy HOSTS]
 
         The cell holds requests in the ``.http`` syntax (JetBrains, VS Code
@@ -98,6 +94,5 @@ class FetchMagics(Magics):
         return responses[-1]
 
 
-def register(ipython) -> None:
+def register(ipython: Any) -> None:
     ipython.register_magics(FetchMagics)
-    from . import urls  # noqa: F401 - registers the .url Series accessor
