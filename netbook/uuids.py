@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ._vector import HEXVAL as _HEXVAL
-from .errors import NetbookError, UUIDParseError
+from .errors import UUIDParseError
 
 __all__ = ["uuid1", "uuid3", "uuid4", "uuid5", "uuid6", "uuid7", "uuid8", "generate",
            "parse", "inspect", "UUIDParseError", "NAMESPACES"]

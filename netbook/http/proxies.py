@@ -38,7 +38,6 @@ from dataclasses import dataclass, field
 
 from ..errors import InjectionError, ProxyError
 from ..transcript import MASK
-from .errors import ConnectionFailed, FetchError
 
 __all__ = ["Proxy", "ProxyError", "select_proxy", "parse_proxy", "no_proxy_match", "env_proxies"]
 

@@ -8,7 +8,7 @@ import ipaddress
 import math
 from dataclasses import dataclass
 
-from ..errors import NetbookError, IPNetError
+from ..errors import IPNetError
 
 __all__ = ["IPNetError", "host_range", "usable_hosts", "prefix_for_hosts", "vlsm", "Allocation"]
 

@@ -12,7 +12,7 @@ import os
 import re
 from datetime import timezone
 
-from ..errors import NetbookError, MailError
+from ..errors import MailError
 
 __all__ = ["MailMessage", "quick_headers", "decode_header", "safe_html_document", "sandboxed_iframe", "export", "MailError"]
 

@@ -23,7 +23,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from ..errors import NetbookError, StoreError
+from ..errors import StoreError
 from ..table.source import Column, StreamSource
 from .utf7 import MailboxNameError, decode_mailbox, encode_mailbox
 

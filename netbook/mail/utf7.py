@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import binascii
 
-from ..errors import NetbookError, MailboxNameError
+from ..errors import MailboxNameError
 
 __all__ = ["MailboxNameError", "decode_mailbox", "encode_mailbox"]
 

@@ -13,7 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from ..errors import NetbookError, NewsError
+from ..errors import NewsError
 
 __all__ = ["NewsStore", "NewsError", "Article", "Group", "check_group", "check_message_id", "OVERVIEW_FMT"]
 

@@ -16,7 +16,7 @@ import time
 from datetime import datetime, timezone
 from urllib.parse import unquote, urlsplit
 
-from ..errors import NetbookError, NetworkError, ProtocolError, LoginError, TelnetTimeout
+from ..errors import NetworkError, ProtocolError, LoginError, TelnetTimeout
 from ..interpolate import check_line
 from ..transcript import trace_socket
 from .iac import OPTIONS, describe_sb

@@ -20,7 +20,7 @@ import socket
 import time
 import xmlrpc.client as _xc
 
-from ..errors import NetbookError, NetworkError, ProtocolError, XMLRPCFault, XMLRPCProtocolError
+from ..errors import NetbookError, NetworkError, XMLRPCFault, XMLRPCProtocolError
 from ..transcript import Transcript, trace_socket
 from ._xmlsafe import DefusedXmlException, explain, getparser
 
