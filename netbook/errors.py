@@ -235,11 +235,11 @@ def tree() -> str:
     def name(cls: type) -> str:
         return cls.__qualname__ if cls.__module__ in ("builtins", __name__) else f"{cls.__module__}.{cls.__qualname__}"
 
-    def lines(cls: type, parent: type | None, prefix: str, last: bool) -> list[str]:
+    def lines(cls: type[BaseException], parent: type | None, prefix: str, last: bool) -> list[str]:
         others = [name(b) for b in cls.__bases__ if b is not parent and parent is not None]
         label = name(cls) + (f" ({', '.join(others)})" if others else "")
         out = [label] if parent is None else [prefix + ("└── " if last else "├── ") + label]
-        kids = [k for k in cls.__subclasses__() if k.__module__ == __name__]
+        kids = [sub for sub in cls.__subclasses__() if sub.__module__ == __name__]
         inner = "" if parent is None else prefix + ("    " if last else "│   ")
         for i, k in enumerate(kids):
             out += lines(k, cls, inner, i == len(kids) - 1)

@@ -22,13 +22,33 @@ import argparse
 import inspect
 import shlex
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar, cast
 
 from IPython.core.error import UsageError
+from IPython.core.magic import Magics, cell_magic
 
 from .interpolate import interpolate
 
-__all__ = ["UsageError", "MagicParser", "split", "store", "users", "resolve", "serve_parser", "serve_kwargs"]
+__all__ = ["UsageError", "NetbookMagics", "named_cell_magic", "MagicParser", "split", "store", "users", "resolve", "serve_parser", "serve_kwargs"]
+
+
+class NetbookMagics(Magics):
+    """Base of netbook's magics classes: ``self.user_ns`` is the notebook's namespace."""
+
+    @property
+    def user_ns(self) -> dict[str, Any]:
+        if self.shell is None:
+            raise UsageError("netbook's magics run inside IPython (%load_ext netbook)")
+        ns: dict[str, Any] = self.shell.user_ns
+        return ns
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def named_cell_magic(name: str) -> Callable[[_F], _F]:
+    """``@cell_magic(name)`` with the type IPython's own annotation misses."""
+    return cast(Callable[[_F], _F], cell_magic(name))
 
 
 class MagicParser(argparse.ArgumentParser):

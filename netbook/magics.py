@@ -11,7 +11,9 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from IPython.core.magic import Magics, line_magic, magics_class, no_var_expand
+from IPython.core.magic import line_magic, magics_class, no_var_expand
+
+from .magicargs import NetbookMagics
 
 __all__ = ["load_ipython_extension", "MAGIC_MODULES", "SERVE_EXTRA", "OBJECT_KINDS", "serve_line", "serve_args"]
 
@@ -85,7 +87,7 @@ def serve_args(args: list[str], user_ns: dict[str, Any] | None = None) -> Any:
 
 
 @magics_class
-class CoreMagics(Magics):
+class CoreMagics(NetbookMagics):
     @no_var_expand
     @line_magic
     def serve(self, line: str) -> Any:
@@ -100,7 +102,7 @@ class CoreMagics(Magics):
                     ``%serve wsgi app`` (``app`` is a variable of the notebook).
                     Every keyword of ``nb.serve.KIND`` is a ``--flag``.
         """
-        return serve_line(line, self.shell.user_ns)
+        return serve_line(line, self.user_ns)
 
 
 def load_ipython_extension(ipython: Any) -> None:

@@ -15,10 +15,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from IPython.core.magic import Magics, line_magic, magics_class, no_var_expand
+from IPython.core.magic import line_magic, magics_class, no_var_expand
 
 from ..interpolate import interpolate
-from ..magicargs import MagicParser, UsageError, store
+from ..magicargs import MagicParser, NetbookMagics, UsageError, store
 
 __all__ = ["register", "FTPMagics"]
 
@@ -82,12 +82,12 @@ def run(line: str, ns: dict[str, Any] | None = None) -> Any:
 
 
 @magics_class
-class FTPMagics(Magics):
+class FTPMagics(NetbookMagics):
     @no_var_expand
     @line_magic
     def ftp(self, line: str) -> Any:
         """%ftp ls|tree URL | get URL [LOCAL] | put LOCAL URL [--password P] [--active] [--tls] [-k] [--depth N] [-o VAR]"""
-        return run(interpolate(line, self.shell.user_ns), self.shell.user_ns)
+        return run(interpolate(line, self.user_ns), self.user_ns)
 
 
 def register(ipython: Any) -> None:

@@ -8,10 +8,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_var_expand
+from IPython.core.magic import line_magic, magics_class, no_var_expand
 
 from ..interpolate import interpolate
-from ..magicargs import MagicParser
+from ..magicargs import MagicParser, NetbookMagics, named_cell_magic
 
 __all__ = ["FetchMagics", "register"]
 
@@ -37,7 +37,7 @@ def _cell_options(line: str) -> tuple[str | None, dict[str, Any]]:
 
 
 @magics_class
-class FetchMagics(Magics):
+class FetchMagics(NetbookMagics):
     @no_var_expand
     @line_magic
     def fetch(self, line: str) -> Any:
@@ -51,14 +51,14 @@ class FetchMagics(Magics):
         """
         from .curl import run_curl
 
-        text = interpolate(line, self.shell.user_ns)
+        text = interpolate(line, self.user_ns)
         resp, cmd = run_curl(text)
         if cmd.output:
-            self.shell.user_ns[cmd.output] = resp
+            self.user_ns[cmd.output] = resp
         return resp
 
     @no_var_expand
-    @cell_magic("fetch")
+    @named_cell_magic("fetch")
     def fetch_cell(self, line: str, cell: str) -> Any:
         """%%fetch [-o NAME] [-k] [--no-follow] [-m SECONDS] [-x PROXY] [--noproxy HOSTS]
 
@@ -73,15 +73,15 @@ class FetchMagics(Magics):
         from .client import fetch
         from .httpfile import parse_http_file
 
-        out, opts = _cell_options(interpolate(line, self.shell.user_ns))
+        out, opts = _cell_options(interpolate(line, self.user_ns))
         if cell.lstrip().startswith("curl "):
             from .curl import run_curl
 
-            resp, cmd = run_curl(interpolate(cell.strip().replace("\\\n", " "), self.shell.user_ns), **opts)
+            resp, cmd = run_curl(interpolate(cell.strip().replace("\\\n", " "), self.user_ns), **opts)
             if out or cmd.output:
-                self.shell.user_ns[out or cmd.output] = resp
+                self.user_ns[out or cmd.output] = resp
             return resp
-        requests = parse_http_file(cell, self.shell.user_ns)
+        requests = parse_http_file(cell, self.user_ns)
         responses = []
         for i, req in enumerate(requests):
             resp = fetch(req.url, req.method, headers=req.headers, data=req.body.encode() if req.body else None,
@@ -90,7 +90,7 @@ class FetchMagics(Magics):
             if i < len(requests) - 1:
                 display(resp)
         if out:
-            self.shell.user_ns[out] = responses[0] if len(responses) == 1 else responses
+            self.user_ns[out] = responses[0] if len(responses) == 1 else responses
         return responses[-1]
 
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from IPython.core.magic import Magics, line_magic, magics_class, no_var_expand
+from IPython.core.magic import line_magic, magics_class, no_var_expand
 
 from ..interpolate import interpolate
-from ..magicargs import MagicParser, split, store
+from ..magicargs import MagicParser, NetbookMagics, split, store
 
 __all__ = ["register", "parse_line"]
 
@@ -62,15 +62,15 @@ def parse_line(line: str) -> tuple[str, dict[str, Any], str | None]:
 
 
 @magics_class
-class IPMagics(Magics):
+class IPMagics(NetbookMagics):
     @no_var_expand
     @line_magic
     def ipnet(self, line: str) -> Any:
         """%ipnet SPEC [--subnets P | --count N | --plan H,H,.. [--rfc3021] | --exclude NET] [--loose] [-o VAR]"""
         from .view import ipnet
 
-        spec, kw, out = parse_line(interpolate(line, self.shell.user_ns))
-        return store(self.shell.user_ns, out, ipnet(spec, **kw))
+        spec, kw, out = parse_line(interpolate(line, self.user_ns))
+        return store(self.user_ns, out, ipnet(spec, **kw))
 
 
 def register(ipython: Any) -> None:

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_var_expand
+from IPython.core.magic import line_magic, magics_class, no_var_expand
 
 from ..interpolate import interpolate
-from ..magicargs import MagicParser, UsageError, split, store
+from ..magicargs import MagicParser, NetbookMagics, UsageError, named_cell_magic, split, store
 
 __all__ = ["register", "MailMagics"]
 
@@ -44,7 +44,7 @@ def _send_parser() -> MagicParser:
 
 
 @magics_class
-class MailMagics(Magics):
+class MailMagics(NetbookMagics):
     @no_var_expand
     @line_magic
     def smtp(self, line: str) -> Any:
@@ -56,7 +56,7 @@ class MailMagics(Magics):
         """
         from ..magics import serve_args
 
-        ns = self.shell.user_ns
+        ns = self.user_ns
         args = split(interpolate(line, ns), "%smtp")
         if not args:
             raise UsageError(f"usage: {USAGE}")
@@ -68,12 +68,12 @@ class MailMagics(Magics):
         raise UsageError(f"%smtp: unknown verb {verb!r}; use serve, stop or log (%%smtp sends a message)")
 
     @no_var_expand
-    @cell_magic("smtp")
+    @named_cell_magic("smtp")
     def smtp_cell(self, line: str, cell: str) -> Any:
         """%%smtp [--url URL] [--user U --password {pw}] [--starttls] [--dry-run] [--attach PATH] [-o VAR]"""
         from .send import send
 
-        ns = self.shell.user_ns
+        ns = self.user_ns
         o = _send_parser().parse_line(line, ns)
         text = cell.replace("\r\n", "\n").lstrip("\n")
         head, sep, body = text.partition("\n\n")

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
+from IPython.core.magic import line_cell_magic, magics_class, no_var_expand
 
 from ..interpolate import interpolate
-from ..magicargs import MagicParser, UsageError, split, store
+from ..magicargs import MagicParser, NetbookMagics, UsageError, split, store
 
 __all__ = ["register", "NewsMagics"]
 
@@ -79,12 +79,12 @@ def run(line: str, cell: str | None = None, user_ns: dict[str, Any] | None = Non
 
 
 @magics_class
-class NewsMagics(Magics):
+class NewsMagics(NetbookMagics):
     @no_var_expand
     @line_cell_magic
     def news(self, line: str, cell: str | None = None) -> Any:
         """%news groups|over|article|thread|post URL ... (see netbook.news.magics); %serve nntp serves"""
-        return run(line, cell, self.shell.user_ns)
+        return run(line, cell, self.user_ns)
 
 
 def register(ipython: Any) -> None:

@@ -18,7 +18,7 @@ import threading
 import time
 from collections import deque
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Callable, Self
 
 from ..table.source import Column, StreamSource
 from ..transcript import Transcript, trace_socket
@@ -102,7 +102,7 @@ class LabServer:
         self._lock = threading.Lock()
 
     # -- lifecycle ------------------------------------------------------------
-    def start(self) -> "LabServer":
+    def start(self) -> Self:
         with _reg_lock:
             old = _registry.get(self.name)
             if old is not None and old is not self:
@@ -127,7 +127,7 @@ class LabServer:
     def _stop(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc):

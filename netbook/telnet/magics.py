@@ -17,15 +17,13 @@ from __future__ import annotations
 from typing import Any
 
 from IPython.core.magic import (
-    Magics,
-    cell_magic,
     line_magic,
     magics_class,
     no_var_expand,
 )
 
 from ..interpolate import interpolate
-from ..magicargs import MagicParser, store
+from ..magicargs import MagicParser, NetbookMagics, named_cell_magic, store
 
 __all__ = ["TelnetMagics", "register", "run_cell"]
 
@@ -59,11 +57,11 @@ def run_cell(client: Any, cell: str, ns: dict[str, Any] | None = None, wait: flo
 
 
 @magics_class
-class TelnetMagics(Magics):
+class TelnetMagics(NetbookMagics):
     def _connect(self, line: str, prog: str) -> tuple[Any, Any]:
         from . import telnet
 
-        ns = self.shell.user_ns
+        ns = self.user_ns
         o = _parser(prog).parse_line(line, ns)
         c = telnet(o.url, password=o.password, timeout=o.timeout)
         return c, o
@@ -74,18 +72,18 @@ class TelnetMagics(Magics):
         """%telnet URL [--password {pw}] [--timeout S] [-o VAR]"""
         c, o = self._connect(line, "%telnet")
         c.read(o.wait)
-        return store(self.shell.user_ns, o.out, c)
+        return store(self.user_ns, o.out, c)
 
     @no_var_expand
-    @cell_magic("telnet")
+    @named_cell_magic("telnet")
     def telnet_cell(self, line: str, cell: str) -> Any:
         """%%telnet URL [--password {pw}] [-o VAR]; the cell: lines to send, or expect:/send: steps."""
         c, o = self._connect(line, "%%telnet")
         try:
-            run_cell(c, cell, self.shell.user_ns, o.wait)
+            run_cell(c, cell, self.user_ns, o.wait)
         finally:
             c.close()
-        return store(self.shell.user_ns, o.out, c)
+        return store(self.user_ns, o.out, c)
 
 
 def register(ipython: Any) -> None:
