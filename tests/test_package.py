@@ -62,6 +62,8 @@ def test_wheel_ships_the_widget_front_end(tmp_path):
     (wheel,) = tmp_path.glob("netbook-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "netbook/_widgets/table.js" in names and "netbook/_widgets/table.css" in names
+    assert "netbook/py.typed" in names  # PEP 561: type checkers use netbook's annotations
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
 
 
 @pytest.mark.parametrize("order", ["import netbook, pandas as pd", "import pandas as pd, netbook"])
