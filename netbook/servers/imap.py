@@ -439,7 +439,8 @@ class IMAPHandler(LineHandler):
             return None
         names = [encode_mailbox(n) for n in self.lab.store.folders(self.user)]
         full = ref + pattern
-        rx = re.compile("^" + "".join(".*" if c == "*" else "[^.]*" if c == "%" else re.escape(c) for c in full) + "$", re.I if full.upper().startswith("INBOX") else 0)
+        rx = re.compile("^" + "".join(".*" if c == "*" else "[^.]*" if c == "%" else re.escape(c) for c in full) + "$",
+                        re.I if full.upper().startswith("INBOX") else 0)
         word = "LSUB" if lsub else "LIST"
         for name in names:
             if rx.match(name) or (name == "INBOX" and fnmatch.fnmatch("INBOX", full.upper().replace("%", "*"))):
@@ -750,7 +751,8 @@ class IMAPHandler(LineHandler):
         if uid and not any(i.upper() == "UID" for i in items):
             items = ["UID"] + items
         for i in items:
-            if not (i.upper() in ("UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODYSTRUCTURE", "BODY", "RFC822", "RFC822.HEADER", "RFC822.TEXT") or _SECTION.match(i)):
+            if not (i.upper() in ("UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODYSTRUCTURE", "BODY",
+                                  "RFC822", "RFC822.HEADER", "RFC822.TEXT") or _SECTION.match(i)):
                 raise Bad(f"unknown FETCH item {i}")
         for seq, e in self.messages(str(args[0]), uid):
             try:
