@@ -18,10 +18,15 @@ import time
 import traceback
 import urllib.parse
 import urllib.request
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 from wsgiref.util import is_hop_by_hop
 
 from ..interpolate import check_line
 from .errors import FetchError
+
+if TYPE_CHECKING:
+    from .response import Response
 
 __all__ = ["call", "WSGIHandler", "WSGIConnection", "DEFAULT_HOST"]
 
@@ -29,7 +34,8 @@ DEFAULT_HOST = "testserver"
 MAX_REQUEST = 64 << 20
 
 
-def call(app, request: str, headers=None, body=None, **fetch_options):
+def call(app: Callable[..., Any], request: str, headers: Mapping[str, str] | None = None,
+         body: bytes | str | None = None, **fetch_options: Any) -> Response:
     """``call(app, "GET /path?q=1", headers={...}, body=b"...")`` -> Response.
 
     ``request`` is ``"METHOD target"`` (target a path, or an absolute URL);

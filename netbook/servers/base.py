@@ -18,10 +18,13 @@ import threading
 import time
 from collections import deque
 from datetime import datetime, timezone
-from typing import Callable, Self
+from typing import TYPE_CHECKING, Callable, Self
 
 from ..table.source import Column, StreamSource
 from ..transcript import Transcript, trace_socket
+
+if TYPE_CHECKING:
+    from ..table import Table
 
 __all__ = ["LabServer", "SocketServerLab", "registry", "get", "stop_all", "servers", "LOG_COLUMNS"]
 
@@ -65,7 +68,7 @@ def stop_all() -> int:
 atexit.register(stop_all)
 
 
-def servers():
+def servers() -> Table:
     """The running lab servers as a Table (name, kind, url, state, requests)."""
     import pandas as pd
 
