@@ -75,9 +75,9 @@ class IPMagics(NetbookMagics):
 
 def register(ipython: Any) -> None:
     ipython.register_magics(IPMagics)
-    # After %load_ext netbook, df["client"].ip / .uuid and the "ip"/"ipnet"
-    # dtype names work without touching nb.ip first (import netbook itself
-    # stays free of pandas).
+    # After %load_ext netbook the "ip"/"ipnet" dtype names work without
+    # touching nb.ip first (the .ip/.uuid accessors need no import: see
+    # netbook/_accessors.py; import netbook itself stays free of pandas).
     import importlib
 
     for mod in ("netbook.ip.columns", "netbook.uuids"):
