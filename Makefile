@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.netbook-installed
 PYTEST_ARGS ?=
 
-.PHONY: lab test venv peers unit notebooks js bench clean
+.PHONY: lab test lint venv peers unit notebooks js bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "netbook needs Python 3.11+ (found %s); run: make PYTHON=/path/to/python3.11 ..." % sys.version.split()[0]'
@@ -33,7 +33,12 @@ notebooks: venv peers
 js: peers
 	node --test widgets/test/
 
-test: venv peers
+# ruff and mypy, configured in pyproject.toml; `make test` runs it first.
+lint: venv
+	$(PY) -m ruff check
+	$(PY) -m mypy
+
+test: lint peers
 	node --test widgets/test/
 	$(PY) -m pytest tests $(PYTEST_ARGS)
 	cd notebooks && ../$(PY) -m pytest --nbval -p no:cacheprovider --nbval-sanitize-with ../tests/nbval_sanitize.cfg --nbval-cell-timeout=300 . $(PYTEST_ARGS)

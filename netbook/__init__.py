@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import importlib
 
+from . import _accessors
+
 __version__ = "0.1.0"
+
+# s.ip / s.url / s.uuid work as soon as both netbook and pandas are imported,
+# in either order, without importing pandas here (see netbook/_accessors.py).
+_accessors.install()
 
 # public name -> "module" (the module itself) or "module:attribute"
 _LAZY = {
@@ -22,6 +28,7 @@ _LAZY = {
     "Column": "netbook.table:Column",
     "Transcript": "netbook.transcript:Transcript",
     "transcript": "netbook.transcript",
+    "errors": "netbook.errors",  # the tree of netbook's errors: print(nb.errors.tree())
     "serve": "netbook.serve",
     "servers": "netbook.servers:servers",
     # HTTP and URLs
@@ -64,6 +71,8 @@ def __getattr__(name: str):
         raise AttributeError(f"module 'netbook' has no attribute {name!r}")
     modname, _, attr = target.partition(":")
     obj = importlib.import_module(modname)
+    if name in _accessors.ACCESSORS:
+        _accessors.register()  # pandas is loaded now (the column modules import it)
     if attr:
         obj = getattr(obj, attr)
     globals()[name] = obj

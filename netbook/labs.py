@@ -9,6 +9,8 @@ recipient's local part names the mailbox.  Its repr shows the three URLs
 """
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = ["lab", "MailLab"]
 
 
@@ -107,7 +109,7 @@ class MailLab:
         return bundle
 
 
-def lab(kind: str, **options):
+def lab(kind: str, **options: Any) -> Any:
     """Start a lab of several servers.  Kinds: ``"mail"`` (SMTP + POP3 +
     IMAP over one store; ``users={"alice": "pw1"}``)."""
     if kind == "mail":

@@ -8,12 +8,17 @@ Kinds are discovered from ``netbook/servers/``; see ``nb.serve.kinds()``.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .servers import get, kinds, registry, servers, starter, stop_all
+
+if TYPE_CHECKING:
+    from .table import Table
 
 __all__ = ["get", "kinds", "registry", "servers", "stop_all", "list", "stop"]  # re-exported: nb.serve.stop_all() etc.
 
 
-def list():  # noqa: A001 - mirrors %serve list
+def list() -> Table:  # noqa: A001 - mirrors %serve list
     """The running lab servers as a Table."""
     return servers()
 

@@ -301,7 +301,7 @@ class _TracedSocket:
         return f"<traced {self._sock!r}>"
 
 
-def trace_socket(sock, transcript: Transcript, side: str = "client"):
+def trace_socket(sock: socket.socket, transcript: Transcript, side: str = "client") -> _TracedSocket:
     """Wrap ``sock`` so its traffic is recorded into ``transcript``.
 
     ``side="client"``: what is sent is client→server; ``side="server"``:

@@ -17,25 +17,28 @@ import os
 import threading
 import time as _time
 import uuid as _uuid
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
 
-from .errors import NetbookError
+from ._vector import HEXVAL as _HEXVAL
+from .errors import UUIDParseError
 
 __all__ = ["uuid1", "uuid3", "uuid4", "uuid5", "uuid6", "uuid7", "uuid8", "generate",
            "parse", "inspect", "UUIDParseError", "NAMESPACES"]
 
 NAMESPACES = {"dns": _uuid.NAMESPACE_DNS, "url": _uuid.NAMESPACE_URL, "oid": _uuid.NAMESPACE_OID, "x500": _uuid.NAMESPACE_X500}
+# a column of UUIDs: a Series (the index is kept), an array or a list of
+# text / uuid.UUID / 16-byte values
+UUIDs: TypeAlias = "pd.Series | np.ndarray | Sequence[Any]"
+
 _GREGORIAN = 0x01B21DD213814000  # 100-ns ticks from 1582-10-15 to 1970-01-01
 _LOCK = threading.Lock()
 _STATE = {"v7_ms": None, "v7_counter": 0, "v6_ts": None}
 _STD = {v: getattr(_uuid, f"uuid{v}", None) for v in (6, 7, 8)}  # Python 3.14+
 _MAX_ROWS = 50_000_000
-
-
-class UUIDParseError(NetbookError, ValueError):
-    """A value is not a UUID ``uuid.UUID`` accepts."""
 
 
 # ---------------------------------------------------------------------------
@@ -112,7 +115,7 @@ def _namespace(ns):
     return _uuid.UUID(str(ns))
 
 
-def uuid3(namespace, names) -> pd.Series:
+def uuid3(namespace: str | _uuid.UUID, names: Iterable[Any]) -> pd.Series:
     """``uuid.uuid3(namespace, name)`` per name (``namespace``: "dns",
     "url", "oid", "x500" or a UUID)."""
     ns = _namespace(namespace)
@@ -122,7 +125,7 @@ def uuid3(namespace, names) -> pd.Series:
     return out
 
 
-def uuid5(namespace, names) -> pd.Series:
+def uuid5(namespace: str | _uuid.UUID, names: Iterable[Any]) -> pd.Series:
     """``uuid.uuid5(namespace, name)`` per name."""
     ns = _namespace(namespace)
     out = _from_uuids(_uuid.uuid5(ns, str(x)) for x in names)
@@ -207,7 +210,7 @@ def uuid8(n: int, a: int | None = None, b: int | None = None, c: int | None = No
     return _series(_set_version(m, 8))
 
 
-def generate(version: int, n: int | None = None, **kwargs) -> pd.Series:
+def generate(version: int, n: int | None = None, **kwargs: Any) -> pd.Series:
     """``generate(7, 1000)``; v3/v5 take ``namespace=`` and ``names=``."""
     f = {1: uuid1, 3: uuid3, 4: uuid4, 5: uuid5, 6: uuid6, 7: uuid7, 8: uuid8}.get(version)
     if f is None:
@@ -238,8 +241,6 @@ def _parse_bytes(values):
         except UnicodeEncodeError:
             m = None
         if m is not None:
-            from .ip._kernels import _HEXVAL
-
             dash = (m[:, list(_DASHES)] == ord("-")).all(axis=1)
             hv = _HEXVAL[m[:, _HEXPOS]]
             good = dash & (hv < 16).all(axis=1)
@@ -259,7 +260,7 @@ def _parse_bytes(values):
     return out, ok, reasons
 
 
-def parse(values, errors: str = "raise") -> pd.Series:
+def parse(values: UUIDs, errors: str = "raise") -> pd.Series:
     """Canonical text of each UUID (``uuid.UUID`` accepts braces, ``urn:uuid:``,
     no dashes...).  ``errors="coerce"``: NA for bad rows."""
     if errors not in ("raise", "coerce"):
@@ -282,7 +283,7 @@ def parse(values, errors: str = "raise") -> pd.Series:
 _VARIANTS = np.array([_uuid.RESERVED_NCS, _uuid.RFC_4122, _uuid.RESERVED_MICROSOFT, _uuid.RESERVED_FUTURE], dtype=object)
 
 
-def inspect(values, errors: str = "coerce") -> pd.DataFrame:
+def inspect(values: UUIDs, errors: str = "coerce") -> pd.DataFrame:
     """A table of a UUID column: ``uuid`` (canonical), ``version``,
     ``variant``, ``time`` (UTC datetime64 for v1/v6/v7), ``node`` and
     ``clock_seq`` (v1/v6), and ``reason`` for rows that are not UUIDs."""
@@ -330,7 +331,6 @@ def inspect(values, errors: str = "coerce") -> pd.DataFrame:
     return df
 
 
-@pd.api.extensions.register_series_accessor("uuid")
 class UUIDAccessor:
     """``series.uuid``: ``.inspect()``, ``.version``, ``.variant``, ``.time``,
     ``.node``, ``.clock_seq``, ``.canonical``."""

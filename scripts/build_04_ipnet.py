@@ -1,13 +1,16 @@
 """Build notebooks/04-ipnet.ipynb from code (then execute it in place:
 scripts/run_notebook.sh notebooks/04-ipnet.ipynb).  Keeping the notebook as code
 makes review and merges easy."""
+import pathlib
+
 import nbformat as nbf
 nb = nbf.v4.new_notebook()
 C = []
 def md(s): C.append(nbf.v4.new_markdown_cell(s.strip()))
 def code(s, tags=None):
     c = nbf.v4.new_code_cell(s.strip())
-    if tags: c.metadata["tags"] = tags
+    if tags:
+        c.metadata["tags"] = tags
     C.append(c)
 
 md("""
@@ -243,5 +246,4 @@ nb.uuid.inspect(pd.Series(samples))
 nb["cells"] = C
 nb["metadata"] = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
                   "language_info": {"name": "python"}}
-import pathlib
 nbf.write(nb, str(pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "04-ipnet.ipynb"))

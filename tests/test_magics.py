@@ -37,3 +37,55 @@ def test_serve_magic_refuses_injected_values(ip):
     ip.user_ns["bad"] = "x\r\ny"
     with pytest.raises(InjectionError):
         ip.run_line_magic("serve", "http {bad}")
+
+
+def test_serve_magic_never_evals_the_line(ip):
+    from IPython.core.error import UsageError
+
+    ip.user_ns["pkg"] = type("Pkg", (), {"app": staticmethod(lambda environ, start_response: [b""])})
+    srv = ip.run_line_magic("serve", "wsgi pkg.app --name dotted")
+    assert srv.app is ip.user_ns["pkg"].app
+    srv.stop()
+    for bad in ("wsgi __import__('os').getcwd", "wsgi nope", "wsgi pkg.nope"):
+        with pytest.raises(UsageError):
+            ip.run_line_magic("serve", bad)
+    with pytest.raises(UsageError, match="no lab server kind"):
+        ip.run_line_magic("serve", "gopher")
+    with pytest.raises(UsageError, match="unrecognized arguments: --bogus"):
+        ip.run_line_magic("serve", "http . --bogus 1")
+    with pytest.raises(UsageError, match="not a Python variable name"):
+        ip.run_line_magic("serve", "http . -o 1x")
+
+
+def test_serve_magic_options_come_from_the_server_signature(ip):
+    import smtplib
+
+    s = ip.run_line_magic("serve", 'smtp --users alice:pw,bob:pw2 --auth required --starttls '
+                                   '--max-size 2048 --fault "MAIL drop" --name test-serve-smtp -o s')
+    try:
+        assert ip.user_ns["s"] is s and s.name == "test-serve-smtp"
+        host, port = s.url.split("//")[1].rsplit(":", 1)
+        with smtplib.SMTP(host, int(port), timeout=10) as c:
+            c.ehlo()
+            assert c.has_extn("starttls") and c.esmtp_features["size"] == "2048"
+        # the old spelling is the same thing
+        old = ip.run_line_magic("smtp", "serve --users alice:pw --name test-serve-smtp2 -o s2")
+        assert ip.user_ns["s2"] is old and old.running
+        ip.run_line_magic("smtp", "stop test-serve-smtp2")
+        assert not old.running
+    finally:
+        s.stop()
+    n = ip.run_line_magic("serve", "nntp --groups lab.a,lab.b --read-only --name test-serve-nntp")
+    try:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import nntplib
+
+        host, port = n.url.split("//")[1].split("/")[0].rsplit(":", 1)
+        with nntplib.NNTP(host, int(port), timeout=10) as c:
+            assert {g.group for g in c.list()[1]} >= {"lab.a", "lab.b"}
+            assert c.getwelcome().startswith("201")  # posting not allowed
+    finally:
+        n.stop()

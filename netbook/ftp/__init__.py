@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import TYPE_CHECKING, Any
 
 from .errors import (FTPConnectionError, FTPError, FTPLoginError, FTPPermissionError, FTPProtocolError,
                      FTPTemporaryError, FTPURLError)
+
+if TYPE_CHECKING:
+    from .client import FTPClient
 
 __all__ = ["connect", "open_url", "FTPClient", "Listing", "Transfer", "FTPError", "FTPPermissionError", "FTPLoginError",
            "FTPTemporaryError", "FTPProtocolError", "FTPConnectionError", "FTPURLError"]
 
 
-def connect(url=None, password: str | None = None, **options):
+def connect(url: Any = None, password: str | None = None, **options: Any) -> FTPClient:
     """Open an FTP session: ``ftp://[user[:password]@]host[:port][/path]``
     (also a lab server object).  See :class:`FTPClient` for ``options``."""
     from .client import FTPClient
@@ -28,7 +32,7 @@ def connect(url=None, password: str | None = None, **options):
     return FTPClient(url, password=password, **options)
 
 
-def open_url(url: str, password: str | None = None, **options):
+def open_url(url: str, password: str | None = None, **options: Any) -> Any:
     """What ``nb.fetch`` returns for an FTP directory URL: its Listing.
     (An ``ftps://``/``ftpes://`` file URL: use ``nb.ftp(url).get(...)``.)"""
     from urllib.parse import urlsplit

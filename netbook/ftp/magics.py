@@ -12,26 +12,21 @@ is refused (it would inject an FTP command).
 """
 from __future__ import annotations
 
-import argparse
-import shlex
+from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from IPython.core.magic import Magics, line_magic, magics_class, no_var_expand
+from IPython.core.magic import line_magic, magics_class, no_var_expand
 
 from ..interpolate import interpolate
+from ..magicargs import MagicParser, NetbookMagics, UsageError, store
 
 __all__ = ["register", "FTPMagics"]
 
-USAGE = "usage: %ftp ls|tree URL | get URL [LOCAL] | put LOCAL URL  [--password P] [--active] [--tls] [-k] [--depth N] [-o VAR]"
+USAGE = "%ftp ls|tree URL | get URL [LOCAL] | put LOCAL URL  [--password P] [--active] [--tls] [-k] [--depth N] [-o VAR]"
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):
-        raise SyntaxError(f"%ftp: {message}; {USAGE}")
-
-
-def _parser():
-    p = _Parser(prog="%ftp", add_help=False)
+def _parser() -> MagicParser:
+    p = MagicParser("%ftp", usage=USAGE)
     p.add_argument("action", choices=["ls", "tree", "get", "put"])
     p.add_argument("args", nargs="+")
     p.add_argument("--password", default=None)
@@ -39,7 +34,7 @@ def _parser():
     p.add_argument("--tls", action="store_true")
     p.add_argument("-k", "--insecure", action="store_true")
     p.add_argument("--depth", type=int, default=2)
-    p.add_argument("-o", "--out", default=None)
+    p.add_output()
     return p
 
 
@@ -49,11 +44,11 @@ def _split(url: str) -> tuple[str, str]:
     return urlunsplit((u.scheme, u.netloc, "/", "", "")), unquote(u.path.lstrip("/"))
 
 
-def run(line: str, ns: dict | None = None):
+def run(line: str, ns: dict[str, Any] | None = None) -> Any:
     """Run one ``%ftp`` line (after interpolation); returns the result."""
     from . import connect
 
-    a = _parser().parse_args(shlex.split(line))
+    a = _parser().parse_line(line)
     opts = {"password": a.password, "passive": not a.active}
     if a.tls:
         opts["tls"] = True
@@ -61,7 +56,7 @@ def run(line: str, ns: dict | None = None):
         opts["verify"] = False
     if a.action in ("ls", "tree", "get"):
         if a.action != "get" and len(a.args) != 1 or a.action == "get" and len(a.args) > 2:
-            raise SyntaxError(USAGE)
+            raise UsageError(USAGE)
         base, path = _split(a.args[0])
         with connect(base, **opts) as f:
             if a.action == "ls":
@@ -70,11 +65,11 @@ def run(line: str, ns: dict | None = None):
                 result = f.tree(path, depth=a.depth)
             else:
                 if not path or path.endswith("/"):
-                    raise SyntaxError("%ftp get: the URL must name a file")
+                    raise UsageError("%ftp get: the URL must name a file")
                 result = f.get(path, a.args[1] if len(a.args) == 2 else None)
     else:
         if len(a.args) != 2:
-            raise SyntaxError(USAGE)
+            raise UsageError(USAGE)
         local, url = a.args
         base, path = _split(url)
         if not path or path.endswith("/"):
@@ -83,19 +78,17 @@ def run(line: str, ns: dict | None = None):
             path = path + os.path.basename(local)
         with connect(base, **opts) as f:
             result = f.put(local, path)
-    if a.out and ns is not None:
-        ns[a.out] = result
-    return result
+    return store(ns, a.out, result)
 
 
 @magics_class
-class FTPMagics(Magics):
+class FTPMagics(NetbookMagics):
     @no_var_expand
     @line_magic
-    def ftp(self, line: str):
+    def ftp(self, line: str) -> Any:
         """%ftp ls|tree URL | get URL [LOCAL] | put LOCAL URL [--password P] [--active] [--tls] [-k] [--depth N] [-o VAR]"""
-        return run(interpolate(line, self.shell.user_ns), self.shell.user_ns)
+        return run(interpolate(line, self.user_ns), self.user_ns)
 
 
-def register(ipython) -> None:
+def register(ipython: Any) -> None:
     ipython.register_magics(FTPMagics)

@@ -10,14 +10,14 @@ import importlib
 
 __all__ = ["fetch", "fetch_many", "Session", "Response", "CookieJar", "robots", "Robots", "status", "statuses",
            "Headers", "call", "save_har", "FetchError", "FetchTimeout", "ConnectionFailed", "TLSError",
-           "BodyTooLarge", "UnsupportedURL", "ProxyError", "select_proxy", "Proxy"]
+           "BodyTooLarge", "UnsupportedURL", "HTTPStatusError", "ProxyError", "select_proxy", "Proxy"]
 
 _NAMES = {
     "fetch": "client", "Response": "response", "Headers": "headers", "CookieJar": "cookies",
     "Session": "session", "fetch_many": "many", "robots": "robotstxt", "Robots": "robotstxt",
     "status": "status_codes", "statuses": "status_codes", "call": "wsgi_transport", "save_har": "har",
     "FetchError": "errors", "FetchTimeout": "errors", "ConnectionFailed": "errors", "TLSError": "errors",
-    "BodyTooLarge": "errors", "UnsupportedURL": "errors",
+    "BodyTooLarge": "errors", "UnsupportedURL": "errors", "HTTPStatusError": "errors",
     "ProxyError": "proxies", "select_proxy": "proxies", "Proxy": "proxies",
 }
 

@@ -5,46 +5,42 @@ notebook; a value with CR/LF in a request line or header is refused.
 """
 from __future__ import annotations
 
-import shlex
+import argparse
+from typing import Any
 
-from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_var_expand
+from IPython.core.magic import line_magic, magics_class, no_var_expand
 
 from ..interpolate import interpolate
+from ..magicargs import MagicParser, NetbookMagics, named_cell_magic
 
 __all__ = ["FetchMagics", "register"]
 
 
-def _cell_options(line: str):
-    """``%%fetch [-o NAME] [-k] [--no-follow] [-m SECONDS]``"""
-    out, opts = None, {}
-    it = iter(shlex.split(line))
-    for a in it:
-        if a in ("-o", "--output"):
-            out = next(it, None)
-        elif a in ("-k", "--insecure"):
-            opts["verify"] = False
-        elif a == "--no-follow":
-            opts["follow_redirects"] = False
-        elif a in ("-m", "--max-time"):
-            opts["timeout"] = float(next(it, "30"))
-        elif a in ("-x", "--proxy"):
-            value = next(it, "")
-            opts["proxy"] = value or False  # -x "": no proxy, as curl
-        elif a == "--noproxy" or a.startswith("--noproxy="):
-            opts["no_proxy"] = a.partition("=")[2] if "=" in a else next(it, "")
-        else:
-            from ..errors import NetbookError
+def _cell_parser() -> MagicParser:
+    p = MagicParser("%%fetch", usage="%%fetch [-o NAME] [-k] [--no-follow] [-m SECONDS] [-x PROXY] [--noproxy HOSTS]")
+    p.add_argument("-o", "--output", "--out", dest="out", default=None, metavar="NAME")
+    p.add_argument("-k", "--insecure", dest="verify", action="store_false", default=argparse.SUPPRESS)
+    p.add_argument("--no-follow", dest="follow_redirects", action="store_false", default=argparse.SUPPRESS)
+    p.add_argument("-m", "--max-time", dest="timeout", type=float, default=argparse.SUPPRESS)
+    p.add_argument("-x", "--proxy", dest="proxy", default=argparse.SUPPRESS)
+    p.add_argument("--noproxy", dest="no_proxy", default=argparse.SUPPRESS)
+    return p
 
-            raise NetbookError(f"%%fetch: unknown option {a} (use -o NAME, -k, --no-follow, -m SECONDS, "
-                               "-x PROXY, --noproxy HOSTS)")
+
+def _cell_options(line: str) -> tuple[str | None, dict[str, Any]]:
+    """``%%fetch [-o NAME] [-k] [--no-follow] [-m SECONDS] [-x PROXY] [--noproxy HOSTS]``"""
+    opts = vars(_cell_parser().parse_line(line))
+    out = opts.pop("out")
+    if "proxy" in opts:
+        opts["proxy"] = opts["proxy"] or False  # -x "": no proxy, as curl
     return out, opts
 
 
 @magics_class
-class FetchMagics(Magics):
+class FetchMagics(NetbookMagics):
     @no_var_expand
     @line_magic
-    def fetch(self, line: str):
+    def fetch(self, line: str) -> Any:
         """%fetch [curl flags] URL  — e.g. ``%fetch -X POST --json '{"a": 1}' {base}items -o r``
 
         Flags: -X -H -d --data-urlencode --json -u --digest -L -k -I -G
@@ -55,15 +51,15 @@ class FetchMagics(Magics):
         """
         from .curl import run_curl
 
-        text = interpolate(line, self.shell.user_ns)
+        text = interpolate(line, self.user_ns)
         resp, cmd = run_curl(text)
         if cmd.output:
-            self.shell.user_ns[cmd.output] = resp
+            self.user_ns[cmd.output] = resp
         return resp
 
     @no_var_expand
-    @cell_magic("fetch")
-    def fetch_cell(self, line: str, cell: str):
+    @named_cell_magic("fetch")
+    def fetch_cell(self, line: str, cell: str) -> Any:
         """%%fetch [-o NAME] [-k] [--no-follow] [-m SECONDS] [-x PROXY] [--noproxy HOSTS]
 
         The cell holds requests in the ``.http`` syntax (JetBrains, VS Code
@@ -77,15 +73,15 @@ class FetchMagics(Magics):
         from .client import fetch
         from .httpfile import parse_http_file
 
-        out, opts = _cell_options(interpolate(line, self.shell.user_ns))
+        out, opts = _cell_options(interpolate(line, self.user_ns))
         if cell.lstrip().startswith("curl "):
             from .curl import run_curl
 
-            resp, cmd = run_curl(interpolate(cell.strip().replace("\\\n", " "), self.shell.user_ns), **opts)
+            resp, cmd = run_curl(interpolate(cell.strip().replace("\\\n", " "), self.user_ns), **opts)
             if out or cmd.output:
-                self.shell.user_ns[out or cmd.output] = resp
+                self.user_ns[out or cmd.output] = resp
             return resp
-        requests = parse_http_file(cell, self.shell.user_ns)
+        requests = parse_http_file(cell, self.user_ns)
         responses = []
         for i, req in enumerate(requests):
             resp = fetch(req.url, req.method, headers=req.headers, data=req.body.encode() if req.body else None,
@@ -94,10 +90,9 @@ class FetchMagics(Magics):
             if i < len(requests) - 1:
                 display(resp)
         if out:
-            self.shell.user_ns[out] = responses[0] if len(responses) == 1 else responses
+            self.user_ns[out] = responses[0] if len(responses) == 1 else responses
         return responses[-1]
 
 
-def register(ipython) -> None:
+def register(ipython: Any) -> None:
     ipython.register_magics(FetchMagics)
-    from . import urls  # noqa: F401 - registers the .url Series accessor

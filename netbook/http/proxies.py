@@ -36,18 +36,13 @@ import re
 import urllib.parse
 from dataclasses import dataclass, field
 
-from ..errors import InjectionError
+from ..errors import InjectionError, ProxyError
 from ..transcript import MASK
-from .errors import ConnectionFailed, FetchError
 
 __all__ = ["Proxy", "ProxyError", "select_proxy", "parse_proxy", "no_proxy_match", "env_proxies"]
 
 DEFAULT_PROXY_PORT = 1080  # curl's default when the proxy URL names no port
 _CTRL = re.compile(r"[\x00-\x20\x7f]")
-
-
-class ProxyError(ConnectionFailed, FetchError):
-    """A proxy could not be used: unreachable, refused CONNECT, unsupported kind, bad proxy URL."""
 
 
 @dataclass(frozen=True)

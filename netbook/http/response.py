@@ -1,7 +1,8 @@
 """``Response``: one HTTP exchange to look at, compute on and replay.
 
 An HTTP error status is a Response (red badge), not an exception;
-``raise_for_status()`` raises urllib.error's ``HTTPError``.
+``raise_for_status()`` raises ``HTTPStatusError`` (a NetbookError that is
+also urllib.error's ``HTTPError``).
 """
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ import codecs
 import io
 import json as _json
 import re
-import urllib.error
 from dataclasses import dataclass, field
 from datetime import datetime
 from http import HTTPStatus
 
+from ..errors import HTTPStatusError
 from ..transcript import Transcript
 from .headers import Headers
 from .timing import TIMING_PHASES
@@ -92,14 +93,17 @@ class Response:
             int(self.status) // 100, "unknown")
 
     def raise_for_status(self) -> "Response":
-        """Raise ``urllib.error.HTTPError`` for a 4xx/5xx status; return self otherwise."""
+        """Raise :class:`~netbook.errors.HTTPStatusError` (also a ``urllib.error.HTTPError``)
+        for a 4xx/5xx status; return self otherwise."""
         if int(self.status) >= 400:
             import email.message
 
             msg = email.message.Message()
             for k, v in self.headers.items():
                 msg[k] = v
-            raise urllib.error.HTTPError(self.final_url, int(self.status), self.reason, msg, io.BytesIO(self.content))
+            err = HTTPStatusError(self.final_url, int(self.status), self.reason, msg, io.BytesIO(self.content))
+            err.response = self
+            raise err
         return self
 
     # -- body --------------------------------------------------------------------

@@ -2,6 +2,12 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..table import Table
 
 __all__ = ["status", "statuses", "status_class", "StatusInfo"]
 
@@ -60,14 +66,14 @@ def status(code) -> StatusInfo:
     return StatusInfo(st)
 
 
-def statuses_frame():
+def statuses_frame() -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame([(int(s), s.name, s.phrase, s.description, status_class(s)) for s in HTTPStatus],
                         columns=["code", "name", "phrase", "description", "class"])
 
 
-def statuses():
+def statuses() -> Table:
     """Every http.HTTPStatus value as a Table (code, name, phrase, description, class)."""
     from ..table import Table
 

@@ -10,14 +10,16 @@ urllib.parse's answers, bit for bit, only faster on real columns.
     nb.url.query(s)              # query strings exploded to long format (parse_qsl)
     s.url.host, s.url.query_param("utm_source"), s.url.join("http://base/")
 
-Importing this module registers the ``.url`` Series accessor
-(``import netbook as nb; nb.url`` or ``%load_ext netbook`` does it).
+The ``.url`` Series accessor is registered by ``import netbook`` (see
+``netbook/_accessors.py``); this module is imported on its first use.
 A value urllib.parse rejects (a bad IPv6 literal, a port out of range)
 gives NA parts and its message in the ``error`` column.
 """
 from __future__ import annotations
 
 import urllib.parse as up
+from collections.abc import Sequence
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -26,6 +28,10 @@ from ..transcript import MASK
 
 __all__ = ["split", "parse", "query", "query_param", "quote", "unquote", "quote_plus", "unquote_plus",
            "urlencode", "urljoin", "UrlAccessor", "SPLIT_COLUMNS", "PARSE_COLUMNS"]
+
+# what the column functions take: a Series (the index is kept), an Index,
+# an array, a list/tuple of URLs, or one URL
+URLs: TypeAlias = "pd.Series | pd.Index | np.ndarray | Sequence[str | None] | str"
 
 SPLIT_COLUMNS = ["scheme", "username", "password", "host", "port", "path", "query", "fragment", "error"]
 PARSE_COLUMNS = ["scheme", "username", "password", "host", "port", "path", "params", "query", "fragment", "error"]
@@ -108,14 +114,14 @@ def _frame(values, fn, columns, reveal: bool) -> pd.DataFrame:
     return pd.DataFrame(data, index=s.index, copy=False)
 
 
-def split(values, reveal: bool = False) -> pd.DataFrame:
+def split(values: URLs, reveal: bool = False) -> pd.DataFrame:
     """urllib.parse.urlsplit per value: scheme, username, password (masked
     unless ``reveal``), host (``.hostname``: lower-cased, no brackets), port,
     path, query, fragment, error."""
     return _frame(values, up.urlsplit, SPLIT_COLUMNS, reveal)
 
 
-def parse(values, reveal: bool = False) -> pd.DataFrame:
+def parse(values: URLs, reveal: bool = False) -> pd.DataFrame:
     """urllib.parse.urlparse per value (as ``split`` plus ``params``)."""
     return _frame(values, up.urlparse, PARSE_COLUMNS, reveal)
 
@@ -132,7 +138,7 @@ def _map_distinct(values, fn, na=None) -> pd.Series:
     return pd.Series(_spread(codes, out, na), index=s.index, dtype=object, name=getattr(s, "name", None), copy=False)
 
 
-def part(values, name: str) -> pd.Series:
+def part(values: URLs, name: str) -> pd.Series:
     """One part of every URL (``"host"``, ``"port"``, ``"netloc"``, ``"path"``, ...)."""
     if name == "host":
         name = "hostname"
@@ -147,7 +153,7 @@ def part(values, name: str) -> pd.Series:
     return out
 
 
-def query(values, keep_blank_values: bool = True) -> pd.DataFrame:
+def query(values: URLs, keep_blank_values: bool = True) -> pd.DataFrame:
     """Query strings in long format: one row per (URL row, key, value) (parse_qsl).
 
     ``row`` is the index label of the URL in the input."""
@@ -170,7 +176,7 @@ def query(values, keep_blank_values: bool = True) -> pd.DataFrame:
     return pd.DataFrame({"row": rows, "key": np.array(keys, dtype=object), "value": np.array(vals, dtype=object)})
 
 
-def query_param(values, name: str, default=None) -> pd.Series:
+def query_param(values: URLs, name: str, default: Any = None) -> pd.Series:
     """The first value of query parameter ``name`` per URL (``default`` if absent)."""
 
     def get(u):
@@ -182,29 +188,29 @@ def query_param(values, name: str, default=None) -> pd.Series:
     return _map_distinct(values, get, default)
 
 
-def quote(values, safe: str = "/", **kw) -> pd.Series:
+def quote(values: URLs, safe: str = "/", **kw: Any) -> pd.Series:
     return _map_distinct(values, lambda u: up.quote(u, safe=safe, **kw))
 
 
-def quote_plus(values, safe: str = "", **kw) -> pd.Series:
+def quote_plus(values: URLs, safe: str = "", **kw: Any) -> pd.Series:
     return _map_distinct(values, lambda u: up.quote_plus(u, safe=safe, **kw))
 
 
-def unquote(values, **kw) -> pd.Series:
+def unquote(values: URLs, **kw: Any) -> pd.Series:
     return _map_distinct(values, lambda u: up.unquote(u, **kw))
 
 
-def unquote_plus(values, **kw) -> pd.Series:
+def unquote_plus(values: URLs, **kw: Any) -> pd.Series:
     return _map_distinct(values, lambda u: up.unquote_plus(u, **kw))
 
 
-def urlencode(values, doseq: bool = True) -> pd.Series:
+def urlencode(values: pd.Series | Sequence[Any], doseq: bool = True) -> pd.Series:
     """A Series of dicts (or pair lists) to query strings."""
     s = _series(values)
     return pd.Series([None if v is None else up.urlencode(v, doseq=doseq) for v in s], index=s.index, dtype=object)
 
 
-def urljoin(base, values) -> pd.Series:
+def urljoin(base: str | URLs, values: URLs) -> pd.Series:
     """``urljoin(base, url)`` per row; ``base`` a string or a Series aligned with ``values``."""
     s = _series(values)
     if isinstance(base, str):
@@ -214,12 +220,11 @@ def urljoin(base, values) -> pd.Series:
                      index=s.index, dtype=object)
 
 
-def domain(values) -> pd.Series:
+def domain(values: URLs) -> pd.Series:
     """The host without a leading ``www.``."""
     return _map_distinct(values, lambda u: (up.urlsplit(u).hostname or "").removeprefix("www.") or None)
 
 
-@pd.api.extensions.register_series_accessor("url")
 class UrlAccessor:
     """``s.url``: URL parts of a Series of strings (urllib.parse semantics).
 

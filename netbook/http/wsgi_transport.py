@@ -12,14 +12,21 @@ they would cross a wire.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
 from ..interpolate import check_line
 from .errors import FetchError
 from .wsgi_handler import DEFAULT_HOST, MAX_REQUEST, WSGIConnection, WSGIHandler
 
+if TYPE_CHECKING:
+    from .response import Response
+
 __all__ = ["call", "WSGIHandler", "WSGIConnection", "DEFAULT_HOST", "MAX_REQUEST"]
 
 
-def call(app, request: str, headers=None, body=None, **fetch_options):
+def call(app: Callable[..., Any], request: str, headers: Mapping[str, str] | None = None,
+         body: bytes | str | None = None, **fetch_options: Any) -> Response:
     """``call(app, "GET /path?q=1", headers={...}, body=b"...")`` -> Response.
 
     ``request`` is ``"METHOD target"`` (target a path, or an absolute URL);

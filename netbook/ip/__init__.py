@@ -7,11 +7,12 @@ names there, so ``netbook.ip`` and ``netbook.ip.columns`` read the same).
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 __all__ = ["ipnet"]
 
 
-def ipnet(*args, **kwargs):
+def ipnet(*args: Any, **kwargs: Any) -> Any:
     """See :func:`netbook.ip.view.ipnet`."""
     from .view import ipnet as _ipnet
 

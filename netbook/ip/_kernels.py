@@ -20,18 +20,13 @@ import os
 
 import numpy as np
 
+from .._vector import HEXVAL as _HEXVAL
+
 __all__ = ["parse_addresses", "format_addresses", "locate128", "CHUNK"]
 
 CHUNK = 1 << 14  # rows per kernel call: the buffers stay in cache (16K measured best for 16-byte windows)
 _U64 = np.uint64
 _I16 = np.int64(16)
-
-_HEXVAL = np.full(256, 255, dtype=np.uint8)
-for _c in b"0123456789":
-    _HEXVAL[_c] = _c - 48
-for _c in b"abcdef":
-    _HEXVAL[_c] = _c - 87
-    _HEXVAL[_c - 32] = _c - 87
 
 
 def _short(msg: str, limit: int = 200) -> str:

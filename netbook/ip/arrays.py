@@ -24,11 +24,7 @@ __all__ = ["IPDtype", "IPNetDtype", "IPArray", "IPNetArray", "IPParseError"]
 _U64 = np.uint64
 _M64 = 0xFFFFFFFFFFFFFFFF
 
-from ..errors import NetbookError  # noqa: E402
-
-
-class IPParseError(NetbookError, ValueError):
-    """A value is not an address/network ``ipaddress`` accepts."""
+from ..errors import IPParseError  # noqa: E402
 
 
 @register_extension_dtype
@@ -361,7 +357,7 @@ class _Base(ExtensionArray):
         dt = pd.api.types.pandas_dtype(dtype)
         if dt == np.dtype(object):
             return self.__array__()
-        if isinstance(dt, pd.StringDtype) or dt == str or (isinstance(dtype, str) and dtype in ("str", "string")):
+        if isinstance(dt, pd.StringDtype) or dt == str or (isinstance(dtype, str) and dtype in ("str", "string")):  # noqa: E721 - NumPy dtype equality
             return pd.array(self.to_strings(), dtype=dt if isinstance(dt, pd.StringDtype) else "str")
         if dt.kind == "U":
             return np.where(self.isna(), "nan", self.to_strings()).astype(dt)

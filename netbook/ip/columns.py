@@ -466,7 +466,6 @@ def teredo_client(values):
 # the .ip accessor
 # ---------------------------------------------------------------------------
 
-@pd.api.extensions.register_series_accessor("ip")
 class IPAccessor:
     """``series.ip``: the column functions of :mod:`netbook.ip.columns` as
     methods/properties.  A Series of strings is parsed (errors raise)."""

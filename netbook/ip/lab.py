@@ -91,7 +91,8 @@ def exercises(seed: int = 0) -> list[Exercise]:
 
     # 1. usable hosts
     p = rnd.randint(20, 29)
-    net = ipaddress.ip_network((rnd.choice([10 << 24, 172 << 24 | 16 << 16, 192 << 24 | 168 << 16]) + (rnd.getrandbits(12) << (32 - p) & 0xFFFF), p), strict=False)
+    start = rnd.choice([10 << 24, 172 << 24 | 16 << 16, 192 << 24 | 168 << 16])
+    net = ipaddress.ip_network((start + (rnd.getrandbits(12) << (32 - p) & 0xFFFF), p), strict=False)
     first, n = host_range(net)
     add(f"How many usable hosts does {net} have?", n,
         f"a /{p} has 2**{32 - p} = {net.num_addresses:,} addresses; minus the network and broadcast addresses: {n:,}", _same_int)

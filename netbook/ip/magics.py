@@ -13,79 +13,71 @@
 """
 from __future__ import annotations
 
-import shlex
+import argparse
+from typing import Any
 
-from IPython.core.magic import Magics, line_magic, magics_class, no_var_expand
+from IPython.core.magic import line_magic, magics_class, no_var_expand
 
 from ..interpolate import interpolate
+from ..magicargs import MagicParser, NetbookMagics, split, store
 
 __all__ = ["register", "parse_line"]
 
-_OPTS = {"--subnets": "subnets", "--count": "count", "--plan": "plan", "--exclude": "exclude", "-o": "out", "--out": "out"}
+USAGE = "%ipnet SPEC [--subnets P | --count N | --plan H,H,.. [--rfc3021] | --exclude NET] [--loose] [-o VAR]"
 
 
-def parse_line(line: str) -> tuple[str, dict, str | None]:
-    """``(spec, keyword arguments for ipnet, output variable)``."""
-    from .subnet import IPNetError
-
+def _number(val: str) -> int:
     try:
-        args = shlex.split(line, comments=True)  # '# ...' ends the line, as in Python
-    except ValueError as e:
-        raise IPNetError(f"%ipnet: {e}") from None
-    spec, kw, out = [], {}, None
-    it = iter(args)
-    for a in it:
-        key = a.split("=", 1)[0]
-        if key in _OPTS:
-            val = a.split("=", 1)[1] if "=" in a else next(it, None)
-            if val is None:
-                raise IPNetError(f"%ipnet: {key} needs a value")
-            name = _OPTS[key]
-            if name == "out":
-                out = val
-            elif name in ("subnets", "count"):
-                try:
-                    kw[name] = int(val.lstrip("/"))
-                except ValueError:
-                    raise IPNetError(f"%ipnet: {key} takes a number (got {val!r})") from None
-            elif name == "plan":
-                try:
-                    kw[name] = [int(x) for x in val.replace(",", " ").split()]
-                except ValueError:
-                    raise IPNetError(f"%ipnet: --plan takes host counts like 120,60,30 (got {val!r})") from None
-            else:
-                kw[name] = val
-        elif a in ("--loose", "--no-strict"):
-            kw["strict"] = False
-        elif a == "--rfc3021":
-            kw["rfc3021"] = True
-        elif a.startswith("--"):
-            raise IPNetError(f"%ipnet: unknown option {a}; options: --subnets --count --plan --exclude --loose --rfc3021 -o")
-        else:
-            spec.append(a)
+        return int(val.lstrip("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"takes a number (got {val!r})") from None
+
+
+def _plan(val: str) -> list[int]:
+    try:
+        return [int(x) for x in val.replace(",", " ").split()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"takes host counts like 120,60,30 (got {val!r})") from None
+
+
+def _parser() -> MagicParser:
+    p = MagicParser("%ipnet", usage=USAGE)
+    p.add_argument("spec", nargs="*")
+    p.add_argument("--subnets", type=_number, default=argparse.SUPPRESS)
+    p.add_argument("--count", type=_number, default=argparse.SUPPRESS)
+    p.add_argument("--plan", type=_plan, default=argparse.SUPPRESS)
+    p.add_argument("--exclude", default=argparse.SUPPRESS)
+    p.add_argument("--loose", "--no-strict", dest="strict", action="store_false", default=argparse.SUPPRESS)
+    p.add_argument("--rfc3021", action="store_true", default=argparse.SUPPRESS)
+    p.add_output()
+    return p
+
+
+def parse_line(line: str) -> tuple[str, dict[str, Any], str | None]:
+    """``(spec, keyword arguments for ipnet, output variable)``; ``# ...`` ends the line."""
+    kw = vars(_parser().parse_intermixed_args(split(line, "%ipnet", comments=True)))
+    spec = kw.pop("spec")
+    out = kw.pop("out")
     return " ".join(spec), kw, out
 
 
 @magics_class
-class IPMagics(Magics):
+class IPMagics(NetbookMagics):
     @no_var_expand
     @line_magic
-    def ipnet(self, line: str):
+    def ipnet(self, line: str) -> Any:
         """%ipnet SPEC [--subnets P | --count N | --plan H,H,.. [--rfc3021] | --exclude NET] [--loose] [-o VAR]"""
         from .view import ipnet
 
-        spec, kw, out = parse_line(interpolate(line, self.shell.user_ns))
-        result = ipnet(spec, **kw)
-        if out:
-            self.shell.user_ns[out] = result
-        return result
+        spec, kw, out = parse_line(interpolate(line, self.user_ns))
+        return store(self.user_ns, out, ipnet(spec, **kw))
 
 
-def register(ipython) -> None:
+def register(ipython: Any) -> None:
     ipython.register_magics(IPMagics)
-    # After %load_ext netbook, df["client"].ip / .uuid and the "ip"/"ipnet"
-    # dtype names work without touching nb.ip first (import netbook itself
-    # stays free of pandas).
+    # After %load_ext netbook the "ip"/"ipnet" dtype names work without
+    # touching nb.ip first (the .ip/.uuid accessors need no import: see
+    # netbook/_accessors.py; import netbook itself stays free of pandas).
     import importlib
 
     for mod in ("netbook.ip.columns", "netbook.uuids"):

@@ -8,13 +8,9 @@ import ipaddress
 import math
 from dataclasses import dataclass
 
-from ..errors import NetbookError
+from ..errors import IPNetError
 
 __all__ = ["IPNetError", "host_range", "usable_hosts", "prefix_for_hosts", "vlsm", "Allocation"]
-
-
-class IPNetError(NetbookError, ValueError):
-    """Bad network input: one line saying what is wrong and what to do."""
 
 
 def host_range(net) -> tuple[int, int]:
@@ -67,7 +63,8 @@ def new_prefix(net, prefix: int | None = None, count: int | None = None) -> int:
     if prefix is None:
         raise IPNetError("give a subnet prefix (--subnets 26) or a count (--count 8)")
     if prefix < net.prefixlen:
-        raise IPNetError(f"/{prefix} is shorter than {net}: subnets must be longer than /{net.prefixlen} (supernet: {net.supernet(new_prefix=prefix)})")
+        raise IPNetError(f"/{prefix} is shorter than {net}: subnets must be longer than /{net.prefixlen} "
+                         f"(supernet: {net.supernet(new_prefix=prefix)})")
     if prefix > net.max_prefixlen:
         raise IPNetError(f"/{prefix} is longer than an IPv{net.version} address (at most /{net.max_prefixlen})")
     return prefix

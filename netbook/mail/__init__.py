@@ -13,6 +13,7 @@ or all three over one store: ``nb.lab("mail", users=...)``.
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 __all__ = ["send", "send_many", "SendResult", "POP3", "IMAP", "Q", "MailMessage", "MailStore", "MailError",
            "FolderView", "open_url", "export", "build_message"]
@@ -39,7 +40,7 @@ def __dir__():
     return sorted(set(globals()) | set(_NAMES))
 
 
-def open_url(url, **options):
+def open_url(url: str, **options: Any) -> Any:
     """Open ``imap[s]://user[:pw]@host[:port]/FOLDER`` as an IMAP session on
     that folder, or ``pop[s]://user@host[:port]`` as a POP3 mailbox (what
     ``nb.fetch`` / ``%fetch`` call for these schemes).  ``password=`` may be

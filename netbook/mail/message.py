@@ -12,13 +12,9 @@ import os
 import re
 from datetime import timezone
 
-from ..errors import NetbookError
+from ..errors import MailError
 
 __all__ = ["MailMessage", "quick_headers", "decode_header", "safe_html_document", "sandboxed_iframe", "export", "MailError"]
-
-
-class MailError(NetbookError):
-    """A mail operation failed (refused recipient, bad login, missing message)."""
 
 
 def decode_header(value) -> str:

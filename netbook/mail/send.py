@@ -12,7 +12,10 @@ import mimetypes
 import os
 import smtplib
 import socket
+import ssl
+from collections.abc import Iterable, Mapping
 from email.message import EmailMessage
+from typing import Any, TypeAlias
 
 from ..connection import Traced
 from ..errors import NetworkError
@@ -23,6 +26,9 @@ from .message import MailError
 from .urls import parse_url
 
 __all__ = ["send", "send_many", "SendResult", "build_message"]
+
+# recipients: "a@x, b@y" or a list of addresses
+Addresses: TypeAlias = "str | Iterable[str] | None"
 
 
 class TracedSMTP(Traced, smtplib.SMTP):
@@ -45,8 +51,10 @@ def _addresses(values) -> list[str]:
     return out
 
 
-def build_message(message=None, *, to=None, from_=None, subject=None, body=None, html=None, cc=None, bcc=None,
-                  attachments=(), headers=None) -> EmailMessage:
+def build_message(message: str | bytes | EmailMessage | None = None, *, to: Addresses = None,
+                  from_: str | None = None, subject: str | None = None, body: str | None = None,
+                  html: str | None = None, cc: Addresses = None, bcc: Addresses = None,
+                  attachments: Iterable[Any] = (), headers: Mapping[str, str] | None = None) -> EmailMessage:
     """An EmailMessage from RFC 5322 text (headers, blank line, body) and/or
     fields.  Header values with CR/LF are refused."""
     if isinstance(message, EmailMessage):
@@ -239,9 +247,11 @@ def _transfer(c, msg: EmailMessage, sender: str, rcpts: list[str], result: SendR
         result.data_reply = result.data_reply or (451, f"{type(e).__name__}: {e}")
 
 
-def send(message=None, *, to=None, from_=None, subject=None, body=None, html=None, cc=None, bcc=None,
-         attachments=(), headers=None, url=None, user=None, password=None, starttls=None, dry_run=False,
-         timeout=30, cafile=None, verify=True) -> SendResult:
+def send(message: str | bytes | EmailMessage | None = None, *, to: Addresses = None, from_: str | None = None,
+         subject: str | None = None, body: str | None = None, html: str | None = None, cc: Addresses = None,
+         bcc: Addresses = None, attachments: Iterable[Any] = (), headers: Mapping[str, str] | None = None,
+         url: Any = None, user: str | None = None, password: str | None = None, starttls: bool | None = None,
+         dry_run: bool = False, timeout: float = 30, cafile: str | None = None, verify: bool = True) -> SendResult:
     """Send one message with smtplib and show what happened.
 
     ``message``: RFC 5322 text (headers, blank line, body), bytes or an
@@ -278,8 +288,9 @@ def send(message=None, *, to=None, from_=None, subject=None, body=None, html=Non
     return result
 
 
-def send_many(rows, template: str, *, url=None, user=None, password=None, starttls=None, progress=True,
-              timeout=30, cafile=None, verify=True, attachments=(), transcript=None):
+def send_many(rows: Any, template: str, *, url: Any = None, user: str | None = None, password: str | None = None,
+              starttls: bool | None = None, progress: bool = True, timeout: float = 30, cafile: str | None = None,
+              verify: bool = True, attachments: Iterable[Any] = (), transcript: Any = None) -> Any:
     """A mail merge: one message per row of ``rows`` (a DataFrame or a list
     of dicts) from ``template`` (RFC 5322 text with ``{column}`` fields;
     values with CR/LF are refused in headers).  One SMTP session; a progress

@@ -23,7 +23,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from ..errors import NetbookError
+from ..errors import StoreError
 from ..table.source import Column, StreamSource
 from .utf7 import MailboxNameError, decode_mailbox, encode_mailbox
 
@@ -49,10 +49,6 @@ DELIVERY_COLUMNS = [
     Column("subject", "str"),
     Column("bytes", "int", "size"),
 ]
-
-
-class StoreError(NetbookError):
-    """A mailbox or folder name the store refuses, or a missing message."""
 
 
 def check_user(name: str) -> str:

@@ -16,15 +16,11 @@ from __future__ import annotations
 
 import binascii
 
-from ..errors import NetbookError
+from ..errors import MailboxNameError
 
 __all__ = ["MailboxNameError", "decode_mailbox", "encode_mailbox"]
 
 _B64 = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,")
-
-
-class MailboxNameError(NetbookError, ValueError):
-    """A mailbox name that is not valid modified UTF-7 (or cannot be encoded)."""
 
 
 def _b64(run: str) -> str:

@@ -47,7 +47,8 @@ class FolderView:
             if hasattr(self.client, "_view_source"):
                 self._source = self.client._view_source(self.folder)
             else:
-                self._source = DataFrameSource(self.client._view_frame(self.folder), formats={"size": "size", "uid": "id", "number": "id"}, title=self.folder)
+                self._source = DataFrameSource(self.client._view_frame(self.folder),
+                                               formats={"size": "size", "uid": "id", "number": "id"}, title=self.folder)
         return self._source
 
     def open(self, folder: str) -> FolderView:

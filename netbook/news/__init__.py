@@ -6,12 +6,17 @@
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .store import NewsError, NewsStore
+
+if TYPE_CHECKING:
+    from .client import News
 
 __all__ = ["news", "News", "NewsError", "NewsStore", "open_url"]
 
 
-def news(url=None, password=None, **options):
+def news(url: Any = None, password: str | None = None, **options: Any) -> News:
     """A session with the news server at ``url`` (``nntp://host:port/group``,
     ``nntps://``, ``news:group``; None: the running lab server)."""
     from .client import News
@@ -19,7 +24,7 @@ def news(url=None, password=None, **options):
     return News(url, password=password, **options)
 
 
-def open_url(url, **options):
+def open_url(url: str, **options: Any) -> Any:
     """What ``nb.fetch("nntp://...")`` returns: the news view (a group's
     overview when the URL names one), or one article for ``news:<id>``."""
     from .client import News, parse_url

@@ -1,6 +1,7 @@
 """``%news`` and ``%%news``: thin shells over ``nb.news`` and ``nb.serve.nntp``.
 
-    %news serve [--groups lab.general,lab.python] [--users alice:pw] [--read-only] [--name N] [-o VAR]
+    %serve nntp [--groups lab.general,lab.python] [--users alice:pw] [--read-only] [--name N] [-o VAR]
+    (``%news serve ...`` is the same as ``%serve nntp ...``, kept for old notebooks)
     %news groups URL [--password P] [-o VAR]
     %news over URL/GROUP [RANGE] [--password P] [-o VAR]
     %news article URL/GROUP N|<message-id> [-o VAR]
@@ -15,24 +16,21 @@ refused everywhere on the command line (it would forge a header).
 """
 from __future__ import annotations
 
-import argparse
-import shlex
+from typing import Any
 
-from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
+from IPython.core.magic import line_cell_magic, magics_class, no_var_expand
 
 from ..interpolate import interpolate
+from ..magicargs import MagicParser, NetbookMagics, UsageError, split, store
 
 __all__ = ["register", "NewsMagics"]
 
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):
-        raise SyntaxError(f"{self.prog}: {message}")
+ACTIONS = ["groups", "over", "article", "thread", "post"]
 
 
-def _parser():
-    p = _Parser(prog="%news", add_help=False)
-    p.add_argument("action", choices=["serve", "groups", "over", "article", "thread", "post"])
+def _parser() -> MagicParser:
+    p = MagicParser("%news", usage="%news groups|over|article|thread|post URL ... (%serve nntp starts a server)")
+    p.add_argument("action", choices=ACTIONS)
     p.add_argument("url", nargs="?")
     p.add_argument("what", nargs="?")
     p.add_argument("--password", default=None)
@@ -41,60 +39,53 @@ def _parser():
     p.add_argument("--groups", default=None)
     p.add_argument("--references", default=None)
     p.add_argument("--body", default=None)
-    p.add_argument("--users", default=None)
-    p.add_argument("--read-only", action="store_true")
-    p.add_argument("--name", default=None)
-    p.add_argument("-o", "--out", default=None)
+    p.add_output()
     return p
 
 
-def run(line: str, cell: str | None = None, user_ns=None):
+def run(line: str, cell: str | None = None, user_ns: dict[str, Any] | None = None) -> Any:
     """The magic's work, without IPython (tests call it)."""
     from . import news
 
     user_ns = user_ns if user_ns is not None else {}
-    args = _parser().parse_args(shlex.split(interpolate(line, user_ns)))
-    if args.action == "serve":
-        from ..registry import start
+    argv = split(interpolate(line, user_ns), "%news")
+    if argv[:1] == ["serve"]:
+        from ..magics import serve_args
 
-        groups = {g: "" for g in args.groups.split(",")} if args.groups else None
-        users = dict(u.split(":", 1) for u in args.users.split(",")) if args.users else None
-        result = start("nntp", groups, users=users, posting=not args.read_only, name=args.name)
-    else:
-        if not args.url:
-            raise SyntaxError(f"%news {args.action}: needs a URL (nntp://host:port/group)")
-        n = news(args.url, password=args.password)
+        return serve_args(["nntp", *argv[1:]], user_ns)
+    args = _parser().parse_args(argv)
+    if not args.url:
+        raise UsageError(f"%news {args.action}: needs a URL (nntp://host:port/group)")
+    if args.action in ("article", "thread") and not args.what:
+        raise UsageError(f"%news {args.action} URL " + ("N|<message-id>" if args.action == "article" else "<message-id>"))
+    if args.action == "post" and not args.subject:
+        raise UsageError("%news post: --subject is required")
+    n = news(args.url, password=args.password)
+    try:
         if args.action == "groups":
             result = n.groups(args.what)
         elif args.action == "over":
             result = n.overview(args.what)
         elif args.action == "article":
-            if not args.what:
-                raise SyntaxError("%news article URL N|<message-id>")
             result = n.article(args.what)
         elif args.action == "thread":
-            if not args.what:
-                raise SyntaxError("%news thread URL <message-id>")
             result = n.thread(args.what)
         else:
-            if not args.subject:
-                raise SyntaxError("%news post: --subject is required")
             body = interpolate(cell, user_ns, multiline_values=True) if cell is not None else (args.body or "")
             result = n.post(args.subject, body, args.groups, from_=args.from_, references=args.references)
+    finally:
         n.close()  # every result is complete (an article is fetched whole)
-    if args.out:
-        user_ns[args.out] = result
-    return result
+    return store(user_ns, args.out, result)
 
 
 @magics_class
-class NewsMagics(Magics):
+class NewsMagics(NetbookMagics):
     @no_var_expand
     @line_cell_magic
-    def news(self, line: str, cell: str | None = None):
-        """%news serve|groups|over|article|thread|post URL ... (see netbook.news.magics)"""
-        return run(line, cell, self.shell.user_ns)
+    def news(self, line: str, cell: str | None = None) -> Any:
+        """%news groups|over|article|thread|post URL ... (see netbook.news.magics); %serve nntp serves"""
+        return run(line, cell, self.user_ns)
 
 
-def register(ipython) -> None:
+def register(ipython: Any) -> None:
     ipython.register_magics(NewsMagics)

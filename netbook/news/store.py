@@ -13,7 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from ..errors import NetbookError
+from ..errors import NewsError
 
 __all__ = ["NewsStore", "NewsError", "Article", "Group", "check_group", "check_message_id", "OVERVIEW_FMT"]
 
@@ -23,10 +23,6 @@ _GROUP = re.compile(r"[A-Za-z0-9+_-]+(?:\.[A-Za-z0-9+_-]+)*")
 _MSGID = re.compile(r"<[!-=?-~]+>")
 
 OVERVIEW_FMT = ["Subject:", "From:", "Date:", "Message-ID:", "References:", ":bytes", ":lines", "Xref:full"]
-
-
-class NewsError(NetbookError):
-    """A news operation failed (no such group or article, refused post, bad login)."""
 
 
 def check_group(name: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from typing import Callable
 
 from .base import LabServer, SocketServerLab, get, registry, servers, stop_all
 
@@ -23,7 +24,7 @@ def kinds() -> list[str]:
     )
 
 
-def starter(kind: str):
+def starter(kind: str) -> Callable[..., LabServer]:
     """The ``serve`` function of a kind of server."""
     if kind.startswith("_") or kind in _NOT_KINDS or kind not in kinds():
         raise AttributeError(f"no lab server kind {kind!r}; kinds are {', '.join(kinds())}")

@@ -17,12 +17,15 @@ import threading
 import time
 from collections import deque
 from datetime import datetime, timezone
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Self
 
 from .. import registry as _reg
 from ..registry import get, registry, stop_all
 from ..table.source import Column, StreamSource
 from ..transcript import Transcript, trace_socket
+
+if TYPE_CHECKING:
+    from ..table import Table
 
 __all__ = ["LabServer", "SocketServerLab", "registry", "get", "stop_all", "servers", "LOG_COLUMNS"]
 
@@ -68,7 +71,7 @@ class LabServer:
         self._lock = threading.Lock()
 
     # -- lifecycle ------------------------------------------------------------
-    def start(self) -> "LabServer":
+    def start(self) -> Self:
         with _reg.lock:
             old = _reg.registry().get(self.name)
             if old is not None and old is not self:
@@ -91,7 +94,7 @@ class LabServer:
     def _stop(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc):

@@ -315,7 +315,8 @@ class IMAPHandler(SearchCommands, FetchCommands, LineHandler):
             return None
         names = [encode_mailbox(n) for n in self.lab.store.folders(self.user)]
         full = ref + pattern
-        rx = re.compile("^" + "".join(".*" if c == "*" else "[^.]*" if c == "%" else re.escape(c) for c in full) + "$", re.I if full.upper().startswith("INBOX") else 0)
+        rx = re.compile("^" + "".join(".*" if c == "*" else "[^.]*" if c == "%" else re.escape(c) for c in full) + "$",
+                        re.I if full.upper().startswith("INBOX") else 0)
         word = "LSUB" if lsub else "LIST"
         for name in names:
             if rx.match(name) or (name == "INBOX" and fnmatch.fnmatch("INBOX", full.upper().replace("%", "*"))):

@@ -245,7 +245,8 @@ class CatcherHandler:
         if mode == "relay":
             loop = asyncio.get_running_loop()
             try:
-                refused = await loop.run_in_executor(self.lab._executor, self.lab._relay, envelope.mail_from, list(envelope.rcpt_tos), received + content)
+                refused = await loop.run_in_executor(self.lab._executor, self.lab._relay, envelope.mail_from,
+                                                     list(envelope.rcpt_tos), received + content)
             except Exception as e:  # noqa: BLE001 - the reply names it
                 code = getattr(e, "smtp_code", 451)
                 server.note(f"relay failed: {type(e).__name__}")

@@ -467,7 +467,8 @@ class TelnetLab(LabServer):
 
     async def _run(self, reader, writer, session):
         self.log_event(session.peer, "session", "ready", None, None,
-                       f"term={session.term or '-'} size={'-' if session.cols is None else session.cols}x{'-' if session.rows is None else session.rows} "
+                       f"term={session.term or '-'} "
+                       f"size={'-' if session.cols is None else session.cols}x{'-' if session.rows is None else session.rows} "
                        f"options={','.join(f'{k}:{v}' for k, v in sorted(session.options.items())) or '-'}")
         if self.banner:
             session._write(self.banner.rstrip("\n") + "\n")

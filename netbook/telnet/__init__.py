@@ -17,6 +17,6 @@ class _CallableModule(type(__import__("sys"))):
         return telnet(*args, **kwargs)
 
 
-import sys as _sys
+import sys as _sys  # noqa: E402 - the class above must exist first
 
 _sys.modules[__name__].__class__ = _CallableModule

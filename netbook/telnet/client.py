@@ -16,7 +16,7 @@ import time
 from datetime import datetime, timezone
 
 from ..connection import Closing, parse
-from ..errors import NetbookError, NetworkError, ProtocolError
+from ..errors import LoginError, NetbookError, NetworkError, ProtocolError, TelnetTimeout
 from ..interpolate import check_line
 from ..transcript import trace_socket
 from .iac import OPTIONS, describe_sb
@@ -37,14 +37,6 @@ def _telnetlib():
             import telnetlib
         _T = telnetlib
     return _T
-
-
-class LoginError(NetbookError):
-    """The server refused the login."""
-
-
-class TelnetTimeout(NetworkError, TimeoutError):
-    """What was awaited did not arrive in time."""
 
 
 _NAMES = {251: "WILL", 252: "WONT", 253: "DO", 254: "DONT"}

@@ -14,38 +14,31 @@ URL (or ``--password``) log in first.
 """
 from __future__ import annotations
 
-import argparse
-import shlex
+from typing import Any
 
 from IPython.core.magic import (
-    Magics,
-    cell_magic,
     line_magic,
     magics_class,
     no_var_expand,
 )
 
 from ..interpolate import interpolate
+from ..magicargs import MagicParser, NetbookMagics, named_cell_magic, store
 
 __all__ = ["TelnetMagics", "register", "run_cell"]
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):
-        raise SyntaxError(f"{self.prog}: {message}")
-
-
-def _parser(prog):
-    p = _Parser(prog=prog, add_help=False)
+def _parser(prog: str) -> MagicParser:
+    p = MagicParser(prog, usage=f"{prog} URL [--password P] [--timeout S] [--wait S] [-o VAR]")
     p.add_argument("url")
     p.add_argument("--password", default=None)
     p.add_argument("--timeout", type=float, default=5.0)
     p.add_argument("--wait", type=float, default=0.3)
-    p.add_argument("-o", "--out", default=None)
+    p.add_output()
     return p
 
 
-def run_cell(client, cell: str, ns: dict | None = None, wait: float = 0.3):
+def run_cell(client: Any, cell: str, ns: dict[str, Any] | None = None, wait: float = 0.3) -> Any:
     """Run a %%telnet cell body on a connected client."""
     for raw in cell.splitlines():
         line = interpolate(raw, ns)
@@ -64,38 +57,34 @@ def run_cell(client, cell: str, ns: dict | None = None, wait: float = 0.3):
 
 
 @magics_class
-class TelnetMagics(Magics):
-    def _connect(self, line, prog):
+class TelnetMagics(NetbookMagics):
+    def _connect(self, line: str, prog: str) -> tuple[Any, Any]:
         from . import telnet
 
-        ns = self.shell.user_ns
-        o = _parser(prog).parse_args(shlex.split(interpolate(line, ns)))
+        ns = self.user_ns
+        o = _parser(prog).parse_line(line, ns)
         c = telnet(o.url, password=o.password, timeout=o.timeout)
         return c, o
 
     @no_var_expand
     @line_magic
-    def telnet(self, line: str):
+    def telnet(self, line: str) -> Any:
         """%telnet URL [--password {pw}] [--timeout S] [-o VAR]"""
         c, o = self._connect(line, "%telnet")
         c.read(o.wait)
-        if o.out:
-            self.shell.user_ns[o.out] = c
-        return c
+        return store(self.user_ns, o.out, c)
 
     @no_var_expand
-    @cell_magic("telnet")
-    def telnet_cell(self, line: str, cell: str):
+    @named_cell_magic("telnet")
+    def telnet_cell(self, line: str, cell: str) -> Any:
         """%%telnet URL [--password {pw}] [-o VAR]; the cell: lines to send, or expect:/send: steps."""
         c, o = self._connect(line, "%%telnet")
         try:
-            run_cell(c, cell, self.shell.user_ns, o.wait)
+            run_cell(c, cell, self.user_ns, o.wait)
         finally:
             c.close()
-        if o.out:
-            self.shell.user_ns[o.out] = c
-        return c
+        return store(self.user_ns, o.out, c)
 
 
-def register(ipython) -> None:
+def register(ipython: Any) -> None:
     ipython.register_magics(TelnetMagics)

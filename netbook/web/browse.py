@@ -89,7 +89,7 @@ def controllers():
     return Table(df, title="webbrowser controllers")
 
 
-def browse(url: str, *, new: int = 2, using: str | None = None, label: str | None = None):
+def browse(url: str, *, new: int = 2, using: str | None = None, label: str | None = None) -> Link | bool:
     """Open ``url``: a link to click in a notebook, ``webbrowser`` elsewhere.
 
     ``new``: 0 same window, 1 new window, 2 new tab (webbrowser's meaning);

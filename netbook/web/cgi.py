@@ -19,15 +19,11 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..errors import NetbookError
+from ..errors import NetbookError, FormError
 
 __all__ = ["form", "Form", "Field", "report", "Report", "FormError"]
 
 MAX_BODY = 10 << 20
-
-
-class FormError(NetbookError, ValueError):
-    """A request body that cannot be parsed as a form (or is too large)."""
 
 
 def _cgi():

@@ -1,11 +1,13 @@
 """Magics of the web family: ``%browse URL`` (a thin shell over nb.browse)."""
 from __future__ import annotations
 
-from IPython.core.magic import Magics, line_magic, magics_class, no_var_expand
+from IPython.core.magic import line_magic, magics_class, no_var_expand
+
+from ..magicargs import NetbookMagics
 
 
 @magics_class
-class WebMagics(Magics):
+class WebMagics(NetbookMagics):
     @no_var_expand
     @line_magic
     def browse(self, line: str):
@@ -13,7 +15,7 @@ class WebMagics(Magics):
         from ..interpolate import interpolate
         from .browse import browse
 
-        url = interpolate(line, self.shell.user_ns).strip()
+        url = interpolate(line, self.user_ns).strip()
         if not url:
             return browse.controllers()
         return browse(url)

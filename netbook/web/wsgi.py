@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import io
 import urllib.parse
-from collections.abc import MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
+from typing import TYPE_CHECKING, Any
 from wsgiref import util as wsgi_util
 from wsgiref.headers import Headers
 from wsgiref.simple_server import demo_app
@@ -22,12 +23,16 @@ from wsgiref.simple_server import demo_app
 from ..errors import NetbookError
 from ..interpolate import check_line
 
+if TYPE_CHECKING:
+    from ..http.response import Response
+
 __all__ = ["call", "environ", "make_environ", "Environ", "hello", "echo", "broken", "demo_app", "Headers"]
 
 _METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT"}
 
 
-def call(app, request: str = "GET /", headers=None, body=None, **options):
+def call(app: Callable[..., Any], request: str = "GET /", headers: Mapping[str, str] | None = None,
+         body: bytes | str | None = None, **options: Any) -> Response:
     """Call the WSGI ``app`` in-process and return the same Response object
     as ``nb.fetch`` (status, headers, text, transcript...)."""
     try:
@@ -231,7 +236,7 @@ def environ(request_or_environ="GET /", headers=None, body=None, **options) -> E
 
 
 # -- example apps -----------------------------------------------------------------
-def hello(environ, start_response):
+def hello(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
     """The smallest WSGI app: ``Hello, world!`` (or ``Hello, NAME!`` for ?name=NAME)."""
     q = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
     name = q.get("name", ["world"])[0]
@@ -240,7 +245,7 @@ def hello(environ, start_response):
     return [body]
 
 
-def echo(environ, start_response):
+def echo(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
     """Echoes the request: method, path, query, headers and body, as text."""
     length = int(environ.get("CONTENT_LENGTH") or 0)
     body = environ["wsgi.input"].read(length) if length else b""
@@ -251,7 +256,7 @@ def echo(environ, start_response):
     return [out]
 
 
-def broken(environ, start_response):
+def broken(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
     """A broken app for the validator: a status without a reason phrase and a
     str body (WSGI wants bytes)."""
     start_response("200", [("Content-Type", "text/plain")])

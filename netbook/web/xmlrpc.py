@@ -21,28 +21,11 @@ import time
 import xmlrpc.client as _xc
 
 from ..connection import Closing, Traced
-from ..errors import NetbookError, NetworkError, ProtocolError
+from ..errors import NetbookError, NetworkError, ProtocolError, XMLRPCFault, XMLRPCProtocolError
 from ..transcript import Transcript
 from ._xmlsafe import DefusedXmlException, explain, getparser
 
 __all__ = ["xmlrpc", "XMLRPC", "XMLRPCFault", "XMLRPCProtocolError", "Records", "MultiCallResult"]
-
-
-class XMLRPCFault(NetbookError):
-    """The server answered with an XML-RPC Fault."""
-
-    def __init__(self, method: str, code: int, string: str):
-        super().__init__(f"{method}: fault {code}: {string}")
-        self.method = method
-        self.faultCode = code
-        self.faultString = string
-
-    def __repr__(self) -> str:
-        return f"<fault {self.faultCode}: {self.faultString}>"
-
-
-class XMLRPCProtocolError(ProtocolError):
-    """HTTP-level failure, or XML the client refused to parse."""
 
 
 # -- transport -------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 import os
 
 import pytest
+from IPython.core.error import UsageError
 
 import netbook as nb
 from netbook.errors import InjectionError
@@ -42,9 +43,9 @@ def test_ftp_magic_refuses_crlf_and_bad_usage(ip, srv):
     with pytest.raises(InjectionError):
         ip.run_line_magic("ftp", "get ftp://alice@127.0.0.1:{port}/{evil} --password pw")
     assert len(srv.log.to_frame()) == n  # nothing reached the server
-    with pytest.raises(SyntaxError):
+    with pytest.raises(UsageError):
         ip.run_line_magic("ftp", "frobnicate ftp://127.0.0.1:{port}/")
-    with pytest.raises(SyntaxError):
+    with pytest.raises(UsageError):
         ip.run_line_magic("ftp", "get ftp://127.0.0.1:{port}/")
     with pytest.raises(FTPLoginError):
         ip.run_line_magic("ftp", "ls ftp://alice@127.0.0.1:{port}/ --password wrong")

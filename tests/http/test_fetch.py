@@ -28,6 +28,8 @@ def test_error_status_is_a_response_and_raise_for_status(lab):
     with pytest.raises(urllib.error.HTTPError) as e:
         r.raise_for_status()
     assert e.value.code == 404
+    assert isinstance(e.value, nb.http.HTTPStatusError) and isinstance(e.value, nb.errors.NetbookError)
+    assert e.value.response is r and e.value.read() == b"status 404"
     assert nb.fetch(lab.url + "status?code=503").status == 503
     assert nb.fetch(lab.url).raise_for_status().text == "hello"
 

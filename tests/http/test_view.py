@@ -78,7 +78,11 @@ def test_body_kinds():
     assert "<img" in body_html(nb.http.call(app, "GET /png")) and "data:image/png;base64," in body_html(nb.http.call(app, "GET /png"))
     text = body_html(nb.http.call(app, "GET /"))
     assert "<table>" in text and ">1</td>" in text and "hello" in text
-    assert "<pre" in body_html(nb.http.call(lambda e, s: (s("200 OK", [("Content-Type", "application/octet-stream")]), [bytes(range(256))])[1], "GET /"))
+    def binary(environ, start_response):
+        start_response("200 OK", [("Content-Type", "application/octet-stream")])
+        return [bytes(range(256))]
+
+    assert "<pre" in body_html(nb.http.call(binary, "GET /"))
 
 
 def test_view_tabs_and_badge():

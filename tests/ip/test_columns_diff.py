@@ -40,7 +40,8 @@ junk = st.one_of(
     st.text(alphabet="0123456789abcdefABCDEF.:%/ -x\n", max_size=45),
     st.text(max_size=12),
     st.builds(lambda a, b, c, d: f"{a}.{b}.{c}.{d}", *[st.sampled_from(["0", "00", "01", "1", "255", "256", "999", "", "1a", "0x1", " 1"])] * 4),
-    st.builds(lambda parts: ":".join(parts), st.lists(st.sampled_from(["", "0", "ffff", "12345", "g", "1", "abcd", "1.2.3.4"]), min_size=1, max_size=10)),
+    st.builds(lambda parts: ":".join(parts),
+              st.lists(st.sampled_from(["", "0", "ffff", "12345", "g", "1", "abcd", "1.2.3.4"]), min_size=1, max_size=10)),
 )
 
 

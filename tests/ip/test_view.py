@@ -182,9 +182,10 @@ def test_magic(ipython):
     from netbook.errors import InjectionError
     with pytest.raises(InjectionError):
         ip.run_line_magic("ipnet", "{evil}")
-    with pytest.raises(IPNetError, match="unknown option"):
+    from IPython.core.error import UsageError
+    with pytest.raises(UsageError, match="unrecognized arguments: --bogus"):
         ip.run_line_magic("ipnet", "10.0.0.0/24 --bogus")
-    with pytest.raises(IPNetError, match="takes a number"):
+    with pytest.raises(UsageError, match="--subnets: takes a number"):
         ip.run_line_magic("ipnet", "10.0.0.0/24 --subnets many")
 
 

@@ -49,7 +49,8 @@ def test_select_search(imap):
     srv, c = imap
     typ, data = c.select("INBOX")
     assert typ == "OK" and data == [b"3"]
-    s = lambda q: c.search(None, q)[1][0].split()
+    def s(q):
+        return c.search(None, q)[1][0].split()
     assert s("ALL") == [b"1", b"2", b"3"]
     assert s('FROM "bob"') == [b"1", b"3"]
     assert s("SUBJECT lunch") == [b"2"]
@@ -118,7 +119,7 @@ def test_store_copy_move_expunge_append(imap, filled):
     assert len(filled.folder("alice", "Archive")) == 1
     assert c.status("INBOX", "(MESSAGES UNSEEN UIDNEXT)")[1] == [b'"INBOX" (MESSAGES 2 UNSEEN 2 UIDNEXT 4)']
     assert c.rename("Archive", "Old")[0] == "OK"
-    assert [l.split(b'"')[-2] for l in c.list()[1]] == [b"INBOX", b"Old"]
+    assert [line.split(b'"')[-2] for line in c.list()[1]] == [b"INBOX", b"Old"]
     assert c.delete("Old")[0] == "OK"
     assert c.list('""', 'INBOX')[1] == [b'(\\HasNoChildren) "." "INBOX"']
 
@@ -151,10 +152,12 @@ def test_malformed_commands_get_bad_and_server_lives(imap):
     f.readline()
     for line in [b"", b"a1", b"a2 FOO", b"a3 FETCH 1 (BODY[", b'a4 LOGIN "unterminated', b"a5 SELECT INBOX",
                  b"a6 LOGIN a", b"a7 ((((", b"\xff\xfe garbage", b"a8 UID", b"a9 UID FROB 1"]:
-        f.write(line + b"\r\n"); f.flush()
+        f.write(line + b"\r\n")
+        f.flush()
         reply = f.readline()
         assert b" BAD " in reply or reply.startswith(b"* BAD"), (line, reply)
-    f.write(b"a10 LOGIN alice pw1\r\na11 SELECT INBOX\r\n"); f.flush()
+    f.write(b"a10 LOGIN alice pw1\r\na11 SELECT INBOX\r\n")
+    f.flush()
     for _ in range(30):
         line = f.readline()
         if line.startswith(b"a11 "):
@@ -162,11 +165,13 @@ def test_malformed_commands_get_bad_and_server_lives(imap):
     assert line.startswith(b"a11 OK")
     for line in [b"a12 FETCH 99 FLAGS", b"a13 FETCH 1 (FROB)", b"a14 STORE 1 FLAGS (\\Bogus)", b"a15 SEARCH SINCE notadate",
                  b"a16 FETCH x:y FLAGS", b"a17 " + b"X" * 70000]:
-        f.write(line + b"\r\n"); f.flush()
+        f.write(line + b"\r\n")
+        f.flush()
         reply = f.readline()
         assert b"BAD" in reply, (line, reply)
     # an oversized literal is refused before it is sent
-    f.write(b"a18 APPEND INBOX {999999999}\r\n"); f.flush()
+    f.write(b"a18 APPEND INBOX {999999999}\r\n")
+    f.flush()
     assert b"a18 BAD literal" in f.readline()
     s.close()
     assert c.noop()[0] == "OK" and srv.running
@@ -177,7 +182,8 @@ def test_literal_plus_over_limit_closes_only_that_session(filled):
         s = socket.create_connection((srv.host, srv.port), timeout=10)
         f = s.makefile("rwb")
         f.readline()
-        f.write(b"a1 LOGIN alice x\r\na2 APPEND INBOX {200+}\r\n" + b"z" * 200 + b"\r\n"); f.flush()
+        f.write(b"a1 LOGIN alice x\r\na2 APPEND INBOX {200+}\r\n" + b"z" * 200 + b"\r\n")
+        f.flush()
         f.readline()
         assert f.readline().startswith(b"* BYE")
         s.close()
@@ -216,7 +222,9 @@ def test_curl_reads_imap(filled):
     curl = require("curl")
     with nb.serve.imap(filled, users={"alice": "pw1"}) as srv:
         base = f"imap://127.0.0.1:{srv.port}"
-        run = lambda *a: subprocess.run([curl, "-sS", "--max-time", "20", "-u", "alice:pw1", *a], capture_output=True, timeout=30)
+        def run(*a):
+            return subprocess.run([curl, "-sS", "--max-time", "20", "-u", "alice:pw1", *a], capture_output=True,
+                                  timeout=30)
         r = run(base + "/")
         assert r.returncode == 0, r.stderr
         assert b'"INBOX"' in r.stdout or b"INBOX" in r.stdout
@@ -266,7 +274,8 @@ def test_recent_is_claimed_by_the_first_read_write_select(imap, filled):
         assert c2.search(None, "RECENT")[1] == [b""] and c2.search(None, "OLD")[1] == [b"1 2 3"]
         # SEARCH RECENT / NEW / OLD in the claiming session
         c1.store("2", "+FLAGS.SILENT", "(\\Seen)")
-        s = lambda q: c1.search(None, q)[1][0].split()
+        def s(q):
+            return c1.search(None, q)[1][0].split()
         assert s("RECENT") == [b"1", b"2", b"3"] and s("NEW") == [b"1", b"3"] and s("OLD") == []
         assert s("NOT NEW") == [b"2"] and s("OR OLD SEEN") == [b"2"]
         # \Recent cannot be stored (BAD, as Dovecot); replacing flags keeps it
@@ -316,7 +325,8 @@ def _recent_scenario(host, port, user, password, deliver):
     c1, c2 = imaplib.IMAP4(host, port, timeout=10), imaplib.IMAP4(host, port, timeout=10)
     c1.login(user, password)
     c2.login(user, password)
-    status = lambda c, box: c.status(box, "(MESSAGES RECENT)")[1][0].split(b" (")[1]
+    def status(c, box):
+        return c.status(box, "(MESSAGES RECENT)")[1][0].split(b" (")[1]
     obs.append(status(c1, "INBOX"))
     c1.select("INBOX", readonly=True)
     told("examine", c1)
@@ -449,12 +459,14 @@ def test_raw_8bit_and_literal_names_are_refused(imap, filled):
     s = socket.create_connection((srv.host, srv.port), timeout=10)
     f = s.makefile("rwb")
     f.readline()
-    f.write(b"a1 LOGIN alice pw1\r\n"); f.flush()
+    f.write(b"a1 LOGIN alice pw1\r\n")
+    f.flush()
     while not f.readline().startswith(b"a1 "):
         pass
     for i, line in enumerate([b'CREATE "Entw\xc3\xbcrfe"', b"CREATE {4+}\r\na\r\nb", b"CREATE {3+}\r\na\x00b",
                               b'CREATE "&-&AC4ALg-"'], 2):
-        f.write(b"a%d " % i + line + b"\r\n"); f.flush()
+        f.write(b"a%d " % i + line + b"\r\n")
+        f.flush()
         reply = f.readline()
         assert reply.startswith(b"a%d NO" % i) or reply.startswith(b"a%d BAD" % i), (line, reply)
     s.close()
@@ -467,7 +479,9 @@ def test_curl_recent_and_unicode_folder(filled):
     filled.deliver("alice", b"Subject: draft\n\nEntwurf\n", folder="Entwürfe")
     with nb.serve.imap(filled, users={"alice": "pw1"}) as srv:
         base = f"imap://127.0.0.1:{srv.port}"
-        run = lambda *a: subprocess.run([curl, "-sS", "--max-time", "20", "-u", "alice:pw1", *a], capture_output=True, timeout=30)
+        def run(*a):
+            return subprocess.run([curl, "-sS", "--max-time", "20", "-u", "alice:pw1", *a], capture_output=True,
+                                  timeout=30)
         r = run(base + "/")
         assert r.returncode == 0 and b'"Entw&APw-rfe"' in r.stdout, r
         r = run("-X", "STATUS INBOX (MESSAGES RECENT)", base + "/")

@@ -65,13 +65,15 @@ def test_maildrop_lock(store):
     fill(store, 1)
     with nb.serve.pop3(store) as srv:
         a = poplib.POP3(srv.host, srv.port, timeout=10)
-        a.user("alice"); a.pass_("x")
+        a.user("alice")
+        a.pass_("x")
         b = poplib.POP3(srv.host, srv.port, timeout=10)
         b.user("alice")
         with pytest.raises(poplib.error_proto, match="IN-USE"):
             b.pass_("x")
         a.quit()
-        b.user("alice"); b.pass_("x")
+        b.user("alice")
+        b.pass_("x")
         b.quit()
 
 
@@ -82,16 +84,19 @@ def test_malformed_commands_get_err_and_server_lives(store):
         f.readline()
         replies = []
         for cmd in (b"BOGUS", b"STAT", b"USER", b"\xff\xfe", b"RETR x", b"X" * 20000, b"APOP onlyname"):
-            f.write(cmd + b"\r\n"); f.flush()
+            f.write(cmd + b"\r\n")
+            f.flush()
             replies.append(f.readline())
         assert all(r.startswith(b"-ERR") for r in replies), replies
-        f.write(b"USER alice\r\nPASS x\r\nRETR abc\r\nTOP 1\r\nQUIT\r\n"); f.flush()
+        f.write(b"USER alice\r\nPASS x\r\nRETR abc\r\nTOP 1\r\nQUIT\r\n")
+        f.flush()
         rest = [f.readline() for _ in range(5)]
         assert rest[0].startswith(b"+OK") and rest[1].startswith(b"+OK") and rest[2].startswith(b"-ERR") and rest[3].startswith(b"-ERR")
         s.close()
         assert srv.running
         p = poplib.POP3(srv.host, srv.port, timeout=10)
-        p.user("bob"); p.pass_("x")
+        p.user("bob")
+        p.pass_("x")
         assert p.stat() == (0, 0)
         p.quit()
 
@@ -102,7 +107,8 @@ def test_stls(store):
         p = poplib.POP3(srv.host, srv.port, timeout=10)
         assert "STLS" in p.capa()
         p.stls(ssl.create_default_context(cafile=srv.cert))
-        p.user("alice"); p.pass_("x")
+        p.user("alice")
+        p.pass_("x")
         assert p.stat()[0] == 1
         p.quit()
         assert "+OK 1 " in srv.transcripts[-1].text()

@@ -3,6 +3,7 @@ import os
 import re
 
 import pytest
+from IPython.core.error import UsageError
 
 import netbook as nb
 from netbook.errors import InjectionError
@@ -126,7 +127,7 @@ def test_smtp_magics(shell, mail_lab):
         assert shell.run_line_magic("smtp", "log magic-smtp").source is srv.log
     finally:
         shell.run_line_magic("smtp", "stop magic-smtp")
-    with pytest.raises(SyntaxError):
+    with pytest.raises(UsageError):
         shell.run_line_magic("smtp", "frobnicate")
 
 

@@ -1,5 +1,6 @@
 """%telnet and %%telnet."""
 import pytest
+from IPython.core.error import UsageError
 
 import netbook as nb
 from netbook.errors import InjectionError
@@ -44,7 +45,7 @@ def test_cell_magic_refuses_crlf_from_a_variable(ipython):
 
 
 def test_bad_usage_is_a_syntax_error(ipython):
-    with pytest.raises(SyntaxError):
+    with pytest.raises(UsageError):
         ipython.run_line_magic("telnet", "")
     with pytest.raises(ValueError, match="not a telnet URL"):
         ipython.run_line_magic("telnet", "http://127.0.0.1:1/")

@@ -262,8 +262,9 @@ def _exchange(port: int, data: bytes) -> bytes:
 
 def test_unread_bodies_never_become_the_next_request(service):
     call = xmlrpc.client.dumps((5, 6), "add").encode()
-    post = lambda path, body, extra=b"": (b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\n" % path
-                                          + extra + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    def post(path, body, extra=b""):
+        return (b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\n" % path
+                + extra + b"Content-Length: %d\r\n\r\n" % len(body) + body)
     # a POST to a wrong path: its body is read, the connection goes on
     out = _exchange(service.port, post(b"/elsewhere", call) + post(b"/RPC2", call, b"Connection: close\r\n"))
     assert out.startswith(b"HTTP/1.1 404") and out.count(b"HTTP/1.1 ") == 2 and b"<int>11</int>" in out
