@@ -12,7 +12,6 @@ import mimetypes
 import os
 import smtplib
 import socket
-import ssl
 from collections.abc import Iterable, Mapping
 from email.message import EmailMessage
 from typing import Any, TypeAlias

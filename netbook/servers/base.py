@@ -25,7 +25,7 @@ from ..table.source import Column, StreamSource
 from ..transcript import Transcript, trace_socket
 
 if TYPE_CHECKING:
-    from ..table import Table
+    pass
 
 __all__ = ["LabServer", "SocketServerLab", "registry", "get", "stop_all", "servers", "LOG_COLUMNS"]
 

@@ -16,7 +16,7 @@ import time
 from datetime import datetime, timezone
 
 from ..connection import Closing, parse
-from ..errors import LoginError, NetbookError, NetworkError, ProtocolError, TelnetTimeout
+from ..errors import LoginError, NetworkError, ProtocolError, TelnetTimeout
 from ..interpolate import check_line
 from ..transcript import trace_socket
 from .iac import OPTIONS, describe_sb

@@ -21,7 +21,7 @@ import time
 import xmlrpc.client as _xc
 
 from ..connection import Closing, Traced
-from ..errors import NetbookError, NetworkError, ProtocolError, XMLRPCFault, XMLRPCProtocolError
+from ..errors import NetbookError, NetworkError, XMLRPCFault, XMLRPCProtocolError
 from ..transcript import Transcript
 from ._xmlsafe import DefusedXmlException, explain, getparser
 
