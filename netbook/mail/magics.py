@@ -54,7 +54,7 @@ class MailMagics(NetbookMagics):
         alice:pw,bob:pw --auth required --mode store|debug|relay --relay URL
         --starttls --max-size N --fault "RCPT 3 452 Too many" --name N -o VAR``).
         """
-        from ..magics import serve_args
+        from ..servemagic import serve_args
 
         ns = self.user_ns
         args = split(interpolate(line, ns), "%smtp")

@@ -50,7 +50,7 @@ def run(line: str, cell: str | None = None, user_ns: dict[str, Any] | None = Non
     user_ns = user_ns if user_ns is not None else {}
     argv = split(interpolate(line, user_ns), "%news")
     if argv[:1] == ["serve"]:
-        from ..magics import serve_args
+        from ..servemagic import serve_args
 
         return serve_args(["nntp", *argv[1:]], user_ns)
     args = _parser().parse_args(argv)

@@ -34,7 +34,8 @@ class FetchCommands:
         if uid and not any(i.upper() == "UID" for i in items):
             items = ["UID"] + items
         for i in items:
-            if not (i.upper() in ("UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODYSTRUCTURE", "BODY", "RFC822", "RFC822.HEADER", "RFC822.TEXT") or _SECTION.match(i)):
+            if not (i.upper() in ("UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODYSTRUCTURE", "BODY",
+                                  "RFC822", "RFC822.HEADER", "RFC822.TEXT") or _SECTION.match(i)):
                 raise Bad(f"unknown FETCH item {i}")
         for seq, e in self.messages(str(args[0]), uid):
             try:
