@@ -33,13 +33,13 @@ from ..transcript import MASK, Transcript, trace_socket
 from .cookies import CookieJar
 from .errors import BodyTooLarge, ConnectionFailed, FetchError, FetchTimeout, TLSError, UnsupportedURL
 from .headers import Headers
+from .pool import ConnectionPool
 from .proxies import Proxy, ProxyError, check_proxy_arg, parse_proxy, scrub_transcript, select_proxy
 from .response import Hop, Response
+from .rules import DEFAULT_MAX_BYTES, REDIRECT_CODES, USER_AGENT, redirect_headers, redirect_method, tls_context
 
 __all__ = ["fetch", "build_request", "DEFAULT_MAX_BYTES", "USER_AGENT"]
 
-DEFAULT_MAX_BYTES = 64 << 20
-USER_AGENT = "netbook/0.1 (Python urllib)"
 _MAIL_SCHEMES = {"imap", "imaps", "pop", "pops", "pop3", "pop3s"}
 _NEWS_SCHEMES = {"nntp", "nntps", "news", "snews"}
 _local = threading.local()
@@ -101,9 +101,10 @@ def _open_socket(conn, ex: _Exchange | None):
         raise last or OSError("no address")
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     t2 = time.perf_counter()
+    conn._nb_server_ip = sock.getpeername()[0]
     if t:
         t["dns"], t["connect"], t["conn_end"] = _ms(t0, t1), _ms(t1, t2), t2
-        t["server_ip"] = sock.getpeername()[0]
+        t["server_ip"] = conn._nb_server_ip
     return sock
 
 
@@ -178,6 +179,16 @@ class TracedHTTPSConnection(_TimedMixin, http.client.HTTPSConnection):
         self.sock = trace_socket(tls, ex.transcript) if ex else tls
 
 
+def _on_reuse(conn) -> None:
+    """A Session's kept-alive connection carries this fetch's request: record
+    it in this fetch's transcript (no DNS, connect or TLS time: HAR's -1)."""
+    ex = _exchange()
+    if ex:
+        conn.sock = trace_socket(conn.sock, ex.transcript)
+        ex.current["server_ip"] = getattr(conn, "_nb_server_ip", "")
+        ex.current["reused"] = True
+
+
 def note_request(req) -> None:
     """Transports call this with each request they are about to send."""
     ex = _exchange()
@@ -219,21 +230,27 @@ class _Proxies:
 
 class _HTTPHandler(urllib.request.HTTPHandler):
     proxies: _Proxies | None = None
+    pool: ConnectionPool | None = None  # a Session's kept-alive connections
 
     def http_open(self, req):
         if self.proxies is not None:
             self.proxies.apply(req)
         note_request(req)
+        if self.pool is not None:
+            return self.pool.open(TracedHTTPConnection, req, _on_reuse)
         return self.do_open(TracedHTTPConnection, req)
 
 
 class _HTTPSHandler(urllib.request.HTTPSHandler):
     proxies: _Proxies | None = None
+    pool: ConnectionPool | None = None
 
     def https_open(self, req):
         if self.proxies is not None:
             self.proxies.apply(req)
         note_request(req)
+        if self.pool is not None:
+            return self.pool.open(TracedHTTPSConnection, req, _on_reuse, context=self._context)
         return self.do_open(TracedHTTPSConnection, req, context=self._context)
 
 
@@ -250,17 +267,24 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
             ex.hops.append(_hop(ex, req, fp, code, msg, headers, location=newurl))
         if not self.follow:
             return None
-        new = super().redirect_request(req, fp, code, msg, headers, newurl)
-        if new is not None:
-            old, nxt = urllib.parse.urlsplit(req.full_url), urllib.parse.urlsplit(new.full_url)
-            if (old.hostname, old.port, old.scheme) != (nxt.hostname, nxt.port, nxt.scheme):
-                # credentials given for one origin are not sent to another (as requests does)
-                for name in ("Authorization", "Cookie", "Proxy-Authorization"):
-                    new.headers.pop(name.capitalize(), None)
-                    new.unredirected_hdrs.pop(name.capitalize(), None)
-            if ex:
-                ex.begin()
+        new = _next_hop(req, int(code), newurl.replace(" ", "%20"))
+        if new is not None and ex:
+            ex.begin()
         return new
+
+
+def _next_hop(req, code: int, newurl: str):
+    """The request after a redirect, by the shared rules (``rules.py``): the
+    method (303 -> GET; 301/302 POST -> GET; 307/308 keep method and body)
+    and the caller's headers, credentials only while the origin stays."""
+    if code not in REDIRECT_CODES:
+        return None
+    method = req.get_method()
+    new_method = redirect_method(method, code)
+    keep_body = new_method == method and code in (307, 308)
+    hdrs = redirect_headers(req.headers, req.full_url, newurl, body_dropped=not keep_body)
+    return urllib.request.Request(newurl, data=req.data if keep_body else None, headers=dict(hdrs),
+                                  origin_req_host=req.origin_req_host, unverifiable=True, method=new_method)
 
 
 class _ErrorsAreResponses(urllib.request.BaseHandler):
@@ -411,7 +435,7 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
           verify: bool | str | ssl.SSLContext = True, proxy: str | dict | bool | None = None,
           no_proxy: str | list | None = None,
           max_bytes: int = DEFAULT_MAX_BYTES, max_redirects: int = 10, app=None,
-          auth_prior: bool = False, transcript_bytes: int = 256 << 10) -> Response:
+          auth_prior: bool = False, transcript_bytes: int = 256 << 10, _pool: ConnectionPool | None = None) -> Response:
     """Fetch ``url`` and return a :class:`Response` (any status).
 
     ``auth=(user, password)`` answers Basic or Digest challenges
@@ -464,18 +488,11 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
 
         transport = [WSGIHandler(app)]
     else:
-        if verify is True:
-            ctx = ssl.create_default_context()
-        elif verify is False:
-            ctx = ssl._create_unverified_context()
-        elif isinstance(verify, ssl.SSLContext):
-            ctx = verify
-        else:
-            ctx = ssl.create_default_context(cafile=str(verify))
+        ctx = tls_context(verify)
         chooser = _Proxies(proxy, no_proxy)
         transport = [_HTTPHandler(), _HTTPSHandler(context=ctx)]
         for h in transport:
-            h.proxies = chooser
+            h.proxies, h.pool = chooser, _pool
     handlers = transport + [_Redirects(follow_redirects, max_redirects), _ErrorsAreResponses(),
                             urllib.request.FileHandler(), urllib.request.DataHandler(), urllib.request.FTPHandler()]
     handlers.append(urllib.request.ProxyHandler({}))  # urllib's own env proxies: off (ours follow curl's rules)
