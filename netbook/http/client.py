@@ -483,19 +483,8 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
         parse_proxy(proxy)  # a bad explicit proxy is refused before anything is sent
     if isinstance(no_proxy, str):
         check_line(no_proxy, "no_proxy")
-    if app is not None:
-        from .wsgi_transport import WSGIHandler
-
-        transport = [WSGIHandler(app)]
-    else:
-        ctx = tls_context(verify)
-        chooser = _Proxies(proxy, no_proxy)
-        transport = [_HTTPHandler(), _HTTPSHandler(context=ctx)]
-        for h in transport:
-            h.proxies, h.pool = chooser, _pool
-    handlers = transport + [_Redirects(follow_redirects, max_redirects), _ErrorsAreResponses(),
-                            urllib.request.FileHandler(), urllib.request.DataHandler(), urllib.request.FTPHandler()]
-    handlers.append(urllib.request.ProxyHandler({}))  # urllib's own env proxies: off (ours follow curl's rules)
+    if auth is not None and not (isinstance(auth, (tuple, list)) and len(auth) == 2):
+        raise FetchError("auth must be (user, password)")
     jar = CookieJar()  # a fresh jar still carries cookies across this fetch's redirects
     if isinstance(cookies, CookieJar):
         jar = cookies
@@ -504,21 +493,23 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
         for k, v in dict(cookies).items():
             check_line(f"{k}={v}", "cookie")
             jar.set(str(k), str(v), host)
-    handlers.append(urllib.request.HTTPCookieProcessor(jar.jar))
-    if auth is not None:
-        if not (isinstance(auth, (tuple, list)) and len(auth) == 2):
-            raise FetchError("auth must be (user, password)")
-        mgr = urllib.request.HTTPPasswordMgrWithPriorAuth()
-        origin = urllib.parse.urlsplit(req.full_url)
-        # the whole origin (every path, redirects within it); never another host
-        mgr.add_password(None, f"{origin.scheme}://{origin.netloc}/", str(auth[0]), str(auth[1]),
-                         is_authenticated=auth_prior)
-        handlers += [urllib.request.HTTPBasicAuthHandler(mgr), urllib.request.HTTPDigestAuthHandler(mgr)]
-    opener = urllib.request.OpenerDirector()
-    for h in handlers:
-        opener.add_handler(h)
-    for h in (urllib.request.UnknownHandler(), urllib.request.HTTPErrorProcessor()):
-        opener.add_handler(h)
+    auth_origin = ""
+    if auth is not None:  # the whole origin (every path, redirects within it); never another host
+        o = urllib.parse.urlsplit(req.full_url)
+        auth_origin = f"{o.scheme}://{o.netloc}/"
+    ctx = tls_context(verify) if app is None else None
+    key = None  # a Session builds each opener once per set of options (add_handler costs ~1 ms)
+    if _pool is not None and app is None:
+        key = (ctx, follow_redirects, max_redirects, _hashable(proxy), _hashable(no_proxy), _proxy_env(), jar.jar,
+               tuple(map(str, auth)) if auth is not None else None, auth_prior, auth_origin)
+    opener = _pool.openers.get(key) if key is not None else None
+    if opener is None:
+        opener = _build_opener(app, ctx, proxy, no_proxy, _pool, follow_redirects, max_redirects, jar,
+                               auth, auth_prior, auth_origin)
+        if key is not None:
+            if len(_pool.openers) >= 16:
+                _pool.openers.clear()
+            _pool.openers[key] = opener
 
     tr = Transcript(title=f"{req.get_method()} {_mask_url(req.full_url)}", max_bytes=transcript_bytes)
     ex = _Exchange(tr)
@@ -575,6 +566,49 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
         transcript=tr, elapsed=t_end - t0, timings=_timings(c), started=c.get("started"), cookie_jar=jar,
         proxy=last.proxy,
     )
+
+
+def _build_opener(app, ctx, proxy, no_proxy, pool, follow_redirects, max_redirects, jar, auth, auth_prior,
+                  auth_origin) -> urllib.request.OpenerDirector:
+    if app is not None:
+        from .wsgi_transport import WSGIHandler
+
+        transport = [WSGIHandler(app)]
+    else:
+        chooser = _Proxies(proxy, no_proxy)
+        transport = [_HTTPHandler(), _HTTPSHandler(context=ctx)]
+        for h in transport:
+            h.proxies, h.pool = chooser, pool
+    handlers = transport + [_Redirects(follow_redirects, max_redirects), _ErrorsAreResponses(),
+                            urllib.request.FileHandler(), urllib.request.DataHandler(), urllib.request.FTPHandler()]
+    handlers.append(urllib.request.ProxyHandler({}))  # urllib's own env proxies: off (ours follow curl's rules)
+    handlers.append(urllib.request.HTTPCookieProcessor(jar.jar))
+    if auth is not None:
+        mgr = urllib.request.HTTPPasswordMgrWithPriorAuth()
+        mgr.add_password(None, auth_origin, str(auth[0]), str(auth[1]), is_authenticated=auth_prior)
+        handlers += [urllib.request.HTTPBasicAuthHandler(mgr), urllib.request.HTTPDigestAuthHandler(mgr)]
+    opener = urllib.request.OpenerDirector()
+    for h in handlers:
+        opener.add_handler(h)
+    for h in (urllib.request.UnknownHandler(), urllib.request.HTTPErrorProcessor()):
+        opener.add_handler(h)
+    return opener
+
+
+_PROXY_VARS = ("http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY")
+
+
+def _proxy_env() -> tuple:
+    """The proxy variables now: a Session's cached opener is rebuilt when they change."""
+    return tuple(os.environ.get(v) for v in _PROXY_VARS)
+
+
+def _hashable(value):
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), str(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(value)
+    return value
 
 
 def status_of(fp) -> int:

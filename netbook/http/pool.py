@@ -55,6 +55,7 @@ class ConnectionPool:
         self.opened = 0  # connections made
         self.reused = 0  # requests sent on a kept-alive connection
         self.closed = False
+        self.openers: dict = {}  # the Session's urllib openers, one per set of fetch options (client.py)
 
     def _take(self, key):
         with self._lock:

@@ -69,7 +69,7 @@ class Response:
         self.final_hop = final_hop
         self.request_headers = request_headers or Headers()
         self.request_body = request_body
-        self.transcript = transcript or Transcript()
+        self.transcript = transcript if transcript is not None else Transcript()  # (truth would render it)
         self.elapsed = elapsed
         self.timings = dict(timings or {})
         self.started = started
