@@ -559,7 +559,7 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
                 fp_headers, location=None)
     last.url = final_url
     return Response(
-        url=req.full_url, final_url=final_url, method=req.get_method(), status=status,
+        url=final_url, requested_url=req.full_url, method=req.get_method(), status=status,
         reason=getattr(fp, "reason", None) or "", version=_version(getattr(fp, "version", 11)) if scheme.startswith("http") else "",
         headers=resp_headers, content=content, raw_size=len(raw), history=ex.hops, final_hop=last,
         request_headers=last.request_headers, request_body=last_req.data,

@@ -423,7 +423,7 @@ class _Run:
                 r = await asyncio.get_running_loop().run_in_executor(
                     None, lambda: fetch(url, self.method, timeout=self.timeout, max_bytes=self.max_bytes,
                                         follow_redirects=self.follow, proxy=self.proxy, no_proxy=self.no_proxy))
-                status, final, ctype, nbytes = int(r.status), r.final_url, r.content_type, len(r.content)
+                status, final, ctype, nbytes = int(r.status), r.url, r.content_type, len(r.content)
                 tr = r.transcript
                 if type(tr) is Transcript:
                     tr.__class__ = RowTranscript  # the same object, shown in one line inside the frame

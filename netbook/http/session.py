@@ -98,8 +98,8 @@ class Session:
 
         frames = [r.to_frame() for r in self.history]
         if not frames:
-            return pd.DataFrame(columns=["method", "url", "final_url", "status", "reason", "content_type", "bytes",
-                                         "elapsed_ms", "redirects"])
+            return pd.DataFrame(columns=["method", "url", "requested_url", "status", "reason", "content_type", "bytes",
+                                         "elapsed_ms", "redirects", "proxy"])
         return pd.concat(frames, ignore_index=True)
 
     def table(self):
