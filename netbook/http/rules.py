@@ -27,8 +27,18 @@ import os
 import ssl
 import urllib.parse
 
-__all__ = ["USER_AGENT", "DEFAULT_MAX_BYTES", "CREDENTIAL_HEADERS", "REDIRECT_CODES", "MAX_REDIRECTS",
-           "origin", "same_origin", "redirect_headers", "redirect_method", "tls_context"]
+__all__ = [
+    "CREDENTIAL_HEADERS",
+    "DEFAULT_MAX_BYTES",
+    "MAX_REDIRECTS",
+    "REDIRECT_CODES",
+    "USER_AGENT",
+    "origin",
+    "redirect_headers",
+    "redirect_method",
+    "same_origin",
+    "tls_context",
+]
 
 USER_AGENT = "netbook/0.1 (Python urllib)"  # fetch, Session and fetch_many alike
 DEFAULT_MAX_BYTES = 64 << 20

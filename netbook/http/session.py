@@ -4,6 +4,7 @@ HAR log."""
 from __future__ import annotations
 
 import urllib.parse
+from typing import Self
 
 from ..interpolate import check_line
 from .cookies import CookieJar
@@ -86,7 +87,7 @@ class Session:
         self.pool.close()
         self.pool = ConnectionPool()
 
-    def __enter__(self) -> "Session":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
