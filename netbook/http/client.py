@@ -28,19 +28,19 @@ import zlib
 from ..errors import InjectionError
 from ..interpolate import check_line
 from ..openers import REQUEST_SCHEMES, Opened, opener_for, schemes
-from ..tls import tls_context
 from ..transcript import MASK, Transcript, trace_socket
 from .cookies import CookieJar
 from .exchange import _Exchange, _exchange, _local, note_request  # noqa: F401 - note_request: transports' entry
 from .errors import BodyTooLarge, ConnectionFailed, FetchError, FetchTimeout, TLSError, UnsupportedURL
 from .headers import Headers
+from .pool import ConnectionPool
 from .proxies import Proxy, ProxyError, check_proxy_arg, parse_proxy, scrub_transcript, select_proxy
 from .response import Hop, Response
+from .rules import DEFAULT_MAX_BYTES, REDIRECT_CODES, USER_AGENT, redirect_headers, redirect_method, tls_context
 
-__all__ = ["fetch", "build_request", "DEFAULT_MAX_BYTES", "USER_AGENT"]
+__all__ = ["fetch", "request", "build_request", "DEFAULT_MAX_BYTES", "USER_AGENT"]
 
-DEFAULT_MAX_BYTES = 64 << 20
-USER_AGENT = "netbook/0.1 (Python urllib)"
+
 def _ms(a, b) -> float:
     return round((b - a) * 1000, 3)
 
@@ -78,9 +78,10 @@ def _open_socket(conn, ex: _Exchange | None):
         raise last or OSError("no address")
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     t2 = time.perf_counter()
+    conn._nb_server_ip = sock.getpeername()[0]
     if t:
         t["dns"], t["connect"], t["conn_end"] = _ms(t0, t1), _ms(t1, t2), t2
-        t["server_ip"] = sock.getpeername()[0]
+        t["server_ip"] = conn._nb_server_ip
     return sock
 
 
@@ -155,6 +156,16 @@ class TracedHTTPSConnection(_TimedMixin, http.client.HTTPSConnection):
         self.sock = trace_socket(tls, ex.transcript) if ex else tls
 
 
+def _on_reuse(conn) -> None:
+    """A Session's kept-alive connection carries this fetch's request: record
+    it in this fetch's transcript (no DNS, connect or TLS time: HAR's -1)."""
+    ex = _exchange()
+    if ex:
+        conn.sock = trace_socket(conn.sock, ex.transcript)
+        ex.current["server_ip"] = getattr(conn, "_nb_server_ip", "")
+        ex.current["reused"] = True
+
+
 class _Proxies:
     """Decides each hop's proxy (curl's rules, ``proxies.select_proxy``) and
     points the urllib Request at it: absolute-form request line for http,
@@ -189,21 +200,27 @@ class _Proxies:
 
 class _HTTPHandler(urllib.request.HTTPHandler):
     proxies: _Proxies | None = None
+    pool: ConnectionPool | None = None  # a Session's kept-alive connections
 
     def http_open(self, req):
         if self.proxies is not None:
             self.proxies.apply(req)
         note_request(req)
+        if self.pool is not None:
+            return self.pool.open(TracedHTTPConnection, req, _on_reuse)
         return self.do_open(TracedHTTPConnection, req)
 
 
 class _HTTPSHandler(urllib.request.HTTPSHandler):
     proxies: _Proxies | None = None
+    pool: ConnectionPool | None = None
 
     def https_open(self, req):
         if self.proxies is not None:
             self.proxies.apply(req)
         note_request(req)
+        if self.pool is not None:
+            return self.pool.open(TracedHTTPSConnection, req, _on_reuse, context=self._context)
         return self.do_open(TracedHTTPSConnection, req, context=self._context)
 
 
@@ -220,17 +237,24 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
             ex.hops.append(_hop(ex, req, fp, code, msg, headers, location=newurl))
         if not self.follow:
             return None
-        new = super().redirect_request(req, fp, code, msg, headers, newurl)
-        if new is not None:
-            old, nxt = urllib.parse.urlsplit(req.full_url), urllib.parse.urlsplit(new.full_url)
-            if (old.hostname, old.port, old.scheme) != (nxt.hostname, nxt.port, nxt.scheme):
-                # credentials given for one origin are not sent to another (as requests does)
-                for name in ("Authorization", "Cookie", "Proxy-Authorization"):
-                    new.headers.pop(name.capitalize(), None)
-                    new.unredirected_hdrs.pop(name.capitalize(), None)
-            if ex:
-                ex.begin()
+        new = _next_hop(req, int(code), newurl.replace(" ", "%20"))
+        if new is not None and ex:
+            ex.begin()
         return new
+
+
+def _next_hop(req, code: int, newurl: str):
+    """The request after a redirect, by the shared rules (``rules.py``): the
+    method (303 -> GET; 301/302 POST -> GET; 307/308 keep method and body)
+    and the caller's headers, credentials only while the origin stays."""
+    if code not in REDIRECT_CODES:
+        return None
+    method = req.get_method()
+    new_method = redirect_method(method, code)
+    keep_body = new_method == method and code in (307, 308)
+    hdrs = redirect_headers(req.headers, req.full_url, newurl, body_dropped=not keep_body)
+    return urllib.request.Request(newurl, data=req.data if keep_body else None, headers=dict(hdrs),
+                                  origin_req_host=req.origin_req_host, unverifiable=True, method=new_method)
 
 
 class _ErrorsAreResponses(urllib.request.BaseHandler):
@@ -381,7 +405,8 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
           verify: bool | str | ssl.SSLContext = True, proxy: str | dict | bool | None = None,
           no_proxy: str | list | None = None,
           max_bytes: int = DEFAULT_MAX_BYTES, max_redirects: int = 10, app=None,
-          auth_prior: bool = False, transcript_bytes: int = 256 << 10) -> Response | Opened:
+          auth_prior: bool = False, transcript_bytes: int = 256 << 10,
+          _pool: ConnectionPool | None = None) -> Response | Opened:
     """Fetch ``url`` and return a :class:`Response` (any status) for http,
     https, file, data and ftp files; for the other schemes (imap, pop, ftp
     directories, ftps, nntp/news, telnet) what ``nb.open(url)`` returns, the
@@ -422,19 +447,8 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
         parse_proxy(proxy)  # a bad explicit proxy is refused before anything is sent
     if isinstance(no_proxy, str):
         check_line(no_proxy, "no_proxy")
-    if app is not None:
-        from .wsgi_handler import WSGIHandler
-
-        transport = [WSGIHandler(app)]
-    else:
-        ctx = tls_context(verify)  # True, False, a CA file or an SSLContext
-        chooser = _Proxies(proxy, no_proxy)
-        transport = [_HTTPHandler(), _HTTPSHandler(context=ctx)]
-        for h in transport:
-            h.proxies = chooser
-    handlers = transport + [_Redirects(follow_redirects, max_redirects), _ErrorsAreResponses(),
-                            urllib.request.FileHandler(), urllib.request.DataHandler(), urllib.request.FTPHandler()]
-    handlers.append(urllib.request.ProxyHandler({}))  # urllib's own env proxies: off (ours follow curl's rules)
+    if auth is not None and not (isinstance(auth, (tuple, list)) and len(auth) == 2):
+        raise FetchError("auth must be (user, password)")
     jar = CookieJar()  # a fresh jar still carries cookies across this fetch's redirects
     if isinstance(cookies, CookieJar):
         jar = cookies
@@ -443,21 +457,23 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
         for k, v in dict(cookies).items():
             check_line(f"{k}={v}", "cookie")
             jar.set(str(k), str(v), host)
-    handlers.append(urllib.request.HTTPCookieProcessor(jar.jar))
-    if auth is not None:
-        if not (isinstance(auth, (tuple, list)) and len(auth) == 2):
-            raise FetchError("auth must be (user, password)")
-        mgr = urllib.request.HTTPPasswordMgrWithPriorAuth()
-        origin = urllib.parse.urlsplit(req.full_url)
-        # the whole origin (every path, redirects within it); never another host
-        mgr.add_password(None, f"{origin.scheme}://{origin.netloc}/", str(auth[0]), str(auth[1]),
-                         is_authenticated=auth_prior)
-        handlers += [urllib.request.HTTPBasicAuthHandler(mgr), urllib.request.HTTPDigestAuthHandler(mgr)]
-    opener = urllib.request.OpenerDirector()
-    for h in handlers:
-        opener.add_handler(h)
-    for h in (urllib.request.UnknownHandler(), urllib.request.HTTPErrorProcessor()):
-        opener.add_handler(h)
+    auth_origin = ""
+    if auth is not None:  # the whole origin (every path, redirects within it); never another host
+        o = urllib.parse.urlsplit(req.full_url)
+        auth_origin = f"{o.scheme}://{o.netloc}/"
+    ctx = tls_context(verify) if app is None else None
+    key = None  # a Session builds each opener once per set of options (add_handler costs ~1 ms)
+    if _pool is not None and app is None:
+        key = (ctx, follow_redirects, max_redirects, _hashable(proxy), _hashable(no_proxy), _proxy_env(), jar.jar,
+               tuple(map(str, auth)) if auth is not None else None, auth_prior, auth_origin)
+    opener = _pool.openers.get(key) if key is not None else None
+    if opener is None:
+        opener = _build_opener(app, ctx, proxy, no_proxy, _pool, follow_redirects, max_redirects, jar,
+                               auth, auth_prior, auth_origin)
+        if key is not None:
+            if len(_pool.openers) >= 16:
+                _pool.openers.clear()
+            _pool.openers[key] = opener
 
     tr = Transcript(title=f"{req.get_method()} {_mask_url(req.full_url)}", max_bytes=transcript_bytes)
     ex = _Exchange(tr)
@@ -507,13 +523,68 @@ def fetch(url: str, method: str | None = None, *, headers=None, params=None, dat
                 fp_headers, location=None)
     last.url = final_url
     return Response(
-        url=req.full_url, final_url=final_url, method=req.get_method(), status=status,
+        url=final_url, requested_url=req.full_url, method=req.get_method(), status=status,
         reason=getattr(fp, "reason", None) or "", version=_version(getattr(fp, "version", 11)) if scheme.startswith("http") else "",
         headers=resp_headers, content=content, raw_size=len(raw), history=ex.hops, final_hop=last,
         request_headers=last.request_headers, request_body=last_req.data,
         transcript=tr, elapsed=t_end - t0, timings=_timings(c), started=c.get("started"), cookie_jar=jar,
         proxy=last.proxy,
     )
+
+
+def _build_opener(app, ctx, proxy, no_proxy, pool, follow_redirects, max_redirects, jar, auth, auth_prior,
+                  auth_origin) -> urllib.request.OpenerDirector:
+    if app is not None:
+        from .wsgi_handler import WSGIHandler
+
+        transport = [WSGIHandler(app)]
+    else:
+        chooser = _Proxies(proxy, no_proxy)
+        transport = [_HTTPHandler(), _HTTPSHandler(context=ctx)]
+        for h in transport:
+            h.proxies, h.pool = chooser, pool
+    handlers = transport + [_Redirects(follow_redirects, max_redirects), _ErrorsAreResponses(),
+                            urllib.request.FileHandler(), urllib.request.DataHandler(), urllib.request.FTPHandler()]
+    handlers.append(urllib.request.ProxyHandler({}))  # urllib's own env proxies: off (ours follow curl's rules)
+    handlers.append(urllib.request.HTTPCookieProcessor(jar.jar))
+    if auth is not None:
+        mgr = urllib.request.HTTPPasswordMgrWithPriorAuth()
+        mgr.add_password(None, auth_origin, str(auth[0]), str(auth[1]), is_authenticated=auth_prior)
+        handlers += [urllib.request.HTTPBasicAuthHandler(mgr), urllib.request.HTTPDigestAuthHandler(mgr)]
+    opener = urllib.request.OpenerDirector()
+    for h in handlers:
+        opener.add_handler(h)
+    for h in (urllib.request.UnknownHandler(), urllib.request.HTTPErrorProcessor()):
+        opener.add_handler(h)
+    return opener
+
+
+_PROXY_VARS = ("http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY")
+
+
+def _proxy_env() -> tuple:
+    """The proxy variables now: a Session's cached opener is rebuilt when they change."""
+    return tuple(os.environ.get(v) for v in _PROXY_VARS)
+
+
+def _hashable(value):
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), str(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+def request(url: str, method: str | None = None, **options) -> Response:
+    """:func:`fetch` for the schemes of the request path (http, https, file,
+    data, ftp files): always a :class:`Response`.  A URL whose scheme opens
+    something else (imap, pop, news, telnet, an FTP directory) is refused:
+    use ``fetch`` or ``nb.open`` for those."""
+    if opener_for(url) is not None:
+        raise UnsupportedURL(f"{url.split(':', 1)[0]}: URLs open a view, not a Response: use nb.open(url)")
+    resp = fetch(url, method, **options)
+    assert isinstance(resp, Response)
+    return resp
 
 
 def status_of(fp) -> int:

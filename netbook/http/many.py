@@ -25,14 +25,26 @@ import urllib.robotparser
 from collections import defaultdict
 
 from ..interpolate import check_line
-from ..tls import tls_context
-from .proxies import check_proxy_arg, parse_proxy, select_proxy
+from ..transcript import CLIENT, SERVER, Transcript
+from .proxies import check_proxy_arg, parse_proxy, scrub_transcript, select_proxy
+from .rules import (DEFAULT_MAX_BYTES, MAX_REDIRECTS, REDIRECT_CODES, USER_AGENT, redirect_headers, redirect_method,
+                    same_origin, tls_context)
 
 __all__ = ["fetch_many", "COLUMNS"]
 
-COLUMNS = ["url", "status", "final_url", "content_type", "bytes", "elapsed", "error"]
-_REDIRECTS = {301, 302, 303, 307, 308}
+COLUMNS = ["url", "status", "final_url", "content_type", "bytes", "elapsed", "error", "transcript"]
 _NO_BODY = {204, 304}
+
+
+class RowTranscript(Transcript):
+    """A transcript in a DataFrame cell: one line when the frame is shown
+    (``print(df["transcript"][0])`` shows it all, secrets masked)."""
+
+    def __str__(self) -> str:
+        return f"<{self.title}: {self.total[CLIENT]:,} B sent, {self.total[SERVER]:,} B received>"
+
+    def __repr__(self) -> str:
+        return Transcript.__repr__(self)
 
 
 class _Failed(Exception):
@@ -110,23 +122,31 @@ class _Pool:
             w.close()
 
 
-async def _read_body(reader, headers: dict, status: int, method: str, max_bytes: int):
-    """Read (and discard) the body; returns (nbytes, reusable)."""
+async def _read_body(reader, headers: dict, status: int, method: str, max_bytes: int, tr=None):
+    """Read the body (into the transcript ``tr``, as far as it keeps bytes; otherwise
+    discarded); returns (nbytes, reusable)."""
     if method == "HEAD" or status in _NO_BODY or 100 <= status < 200:
         return 0, True
     if b"chunked" in headers.get(b"transfer-encoding", b"").lower():
         n = 0
         while True:
             line = await reader.readuntil(b"\r\n")
+            if tr is not None:
+                tr.record(SERVER, line)
             size = int(line.split(b";", 1)[0].strip(), 16)
             if size == 0:
-                while (await reader.readuntil(b"\r\n")) != b"\r\n":
-                    pass  # trailers
-                return n, True
+                while True:
+                    line = await reader.readuntil(b"\r\n")
+                    if tr is not None:
+                        tr.record(SERVER, line)
+                    if line == b"\r\n":
+                        return n, True  # (after any trailers)
             n += size
             if n > max_bytes:
                 raise _Failed(f"body larger than max_bytes={max_bytes:,}")
-            await reader.readexactly(size + 2)
+            data = await reader.readexactly(size + 2)
+            if tr is not None:
+                tr.record(SERVER, data)
     cl = headers.get(b"content-length")
     if cl is not None:
         length = int(cl)
@@ -137,6 +157,8 @@ async def _read_body(reader, headers: dict, status: int, method: str, max_bytes:
             chunk = await reader.read(min(left, 1 << 16))
             if not chunk:
                 raise _Failed("connection closed before the body ended")
+            if tr is not None:
+                tr.record(SERVER, chunk)
             left -= len(chunk)
         return length, True
     n = 0
@@ -144,6 +166,8 @@ async def _read_body(reader, headers: dict, status: int, method: str, max_bytes:
         chunk = await reader.read(1 << 16)
         if not chunk:
             return n, False
+        if tr is not None:
+            tr.record(SERVER, chunk)
         n += len(chunk)
         if n > max_bytes:
             raise _Failed(f"body larger than max_bytes={max_bytes:,}")
@@ -172,11 +196,13 @@ def _proxied_line(url: str, auth: str | None) -> bytes:
 
 
 async def _one(pool: _Pool, url: str, method: str, headers: bytes, max_bytes: int, follow: bool, proxy_for=None,
-               pace=None):
+               pace=None, bare_headers: bytes | None = None, tr: Transcript | None = None):
     """One request, following redirects; returns (status, final_url, content_type, nbytes).
 
-    ``pace``: awaited before each redirect hop (a robots.txt Crawl-delay counts them too)."""
-    for hop in range(11):
+    ``pace``: awaited before each redirect hop (a robots.txt Crawl-delay counts them too);
+    ``bare_headers``: ``headers`` without credentials, sent once a redirect
+    left the first origin (``rules.redirect_headers``); ``tr``: the transcript."""
+    for hop in range(MAX_REDIRECTS + 1):
         if pace is not None and hop:
             await pace()
         key, line = _target(url)
@@ -185,6 +211,10 @@ async def _one(pool: _Pool, url: str, method: str, headers: bytes, max_bytes: in
             line = _proxied_line(url, proxy.authorization())
         key = (*key, proxy)
         req = method.encode("ascii") + line + headers
+        if tr is not None:
+            if proxy is not None and proxy not in tr.proxies:
+                tr.proxies.append(proxy)
+            tr.record(CLIENT, req)
         for attempt in (0, 1):
             reader, writer, reused = await pool.get(key)
             try:
@@ -204,35 +234,42 @@ async def _one(pool: _Pool, url: str, method: str, headers: bytes, max_bytes: in
         if len(first) < 2 or not first[0].startswith(b"HTTP/"):
             writer.close()
             raise _Failed(f"not an HTTP response: {lines[0][:60]!r}")
+        if tr is not None:
+            tr.record(SERVER, head)
         status = int(first[1])
         hdrs = {}
         for field in lines[1:]:
             if field:
                 k, _, v = field.partition(b":")
                 hdrs[k.strip().lower()] = v.strip()
-        nbytes, reusable = await _read_body(reader, hdrs, status, method, max_bytes)
+        nbytes, reusable = await _read_body(reader, hdrs, status, method, max_bytes, tr)
         conn_hdr = hdrs.get(b"connection", b"").lower()
         if reusable and conn_hdr != b"close" and (first[0] != b"HTTP/1.0" or conn_hdr == b"keep-alive"):
             pool.put(key, (reader, writer))
         else:
             writer.close()
         loc = hdrs.get(b"location")
-        if follow and status in _REDIRECTS and loc:
-            url = urllib.parse.urljoin(url, loc.decode("latin-1"))
-            check_line(url, "redirect Location")
-            if status == 303:
-                method = "GET"
+        if follow and status in REDIRECT_CODES and loc:
+            new = urllib.parse.urljoin(url, loc.decode("latin-1"))
+            check_line(new, "redirect Location")
+            if bare_headers is not None and headers is not bare_headers and not same_origin(url, new):
+                headers = bare_headers  # credentials stay with their origin (rules.py)
+            method = redirect_method(method, status)
+            url = new
             continue
         ctype = hdrs.get(b"content-type", b"").split(b";")[0].strip().decode("latin-1")
         return status, url, ctype, nbytes
-    raise _Failed("more than 10 redirects")
+    raise _Failed(f"more than {MAX_REDIRECTS} redirects")
 
 
 class _Run:
     def __init__(self, urls, *, concurrency, per_host, method, timeout, headers, max_bytes, follow,
-                 verify, respect_robots, user_agent, proxy=None, no_proxy=None, max_delay=10.0):
+                 verify, respect_robots, user_agent, proxy=None, no_proxy=None, max_delay=10.0,
+                 transcript_bytes=4096):
         self.urls = urls
         self.results: list = [None] * len(urls)
+        self.transcripts: list = [None] * len(urls)
+        self.transcript_bytes = max(0, int(transcript_bytes))
         self.done = 0
         self.finished_order: list[int] = []
         self.concurrency = max(1, int(concurrency))
@@ -249,7 +286,10 @@ class _Run:
         for k, v in hdr.items():
             check_line(f"{k}: {v}", f"header {k}")
         self.headers = "".join(f"{k}: {v}\r\n" for k, v in hdr.items()).encode("latin-1") + b"\r\n"
-        self.ssl_ctx = tls_context(verify)  # a context, a CA file (as nb.fetch(verify=path)), True or False
+        bare = redirect_headers(hdr, "http://a/", "http://b/")  # what goes to another origin: no credentials
+        self.bare_headers = (self.headers if len(bare) == len(hdr)
+                             else "".join(f"{k}: {v}\r\n" for k, v in bare).encode("latin-1") + b"\r\n")
+        self.ssl_ctx = tls_context(verify)  # as nb.fetch: True, False, a CA file or an SSLContext
         self.loop = None
         self.task = None
         self.robots: dict = {}
@@ -338,9 +378,17 @@ class _Run:
             rp.allow_all = True
         return rp
 
+    def _transcript(self, url: str):
+        if not self.transcript_bytes:
+            return None
+        tr = RowTranscript(f"{self.method} {_mask_url(url) if '@' in url else url}", max_bytes=self.transcript_bytes)
+        tr.proxies = []
+        return tr
+
     async def _fetch_index(self, pool, sems, i, paced=None):
         url = self.urls[i]
         t0 = time.perf_counter()
+        tr = None
         try:
             if not isinstance(url, str):
                 raise _Failed(f"not a URL: {url!r}")
@@ -364,16 +412,21 @@ class _Run:
                     await paced()  # this host's Crawl-delay (not counted in elapsed)
                 async with sems[key]:
                     t0 = time.perf_counter()
+                    tr = self._transcript(url)
                     async with asyncio.timeout(self.timeout):
-                        status, final, ctype, nbytes = await _one(pool, url, self.method, self.headers,
-                                                                  self.max_bytes, self.follow, self.proxy_for, paced)
+                        status, final, ctype, nbytes = await _one(
+                            pool, url, self.method, self.headers, self.max_bytes, self.follow, self.proxy_for,
+                            paced, self.bare_headers, tr)
             else:
                 from .client import fetch
 
                 r = await asyncio.get_running_loop().run_in_executor(
                     None, lambda: fetch(url, self.method, timeout=self.timeout, max_bytes=self.max_bytes,
                                         follow_redirects=self.follow, proxy=self.proxy, no_proxy=self.no_proxy))
-                status, final, ctype, nbytes = int(r.status), r.final_url, r.content_type, len(r.content)
+                status, final, ctype, nbytes = int(r.status), r.url, r.content_type, len(r.content)
+                tr = r.transcript
+                if type(tr) is Transcript:
+                    tr.__class__ = RowTranscript  # the same object, shown in one line inside the frame
             row = (url, status, final, ctype, nbytes, time.perf_counter() - t0, "")
         except TimeoutError:
             row = (url, None, None, None, None, time.perf_counter() - t0, f"timeout after {self.timeout} s")
@@ -382,7 +435,11 @@ class _Run:
         except Exception as e:  # one row's failure never stops the others
             msg = str(e) if isinstance(e, _Failed) else f"{type(e).__name__}: {e}"
             row = (url, None, None, None, None, time.perf_counter() - t0, msg)
+        if tr is not None:
+            for p in getattr(tr, "proxies", ()):
+                scrub_transcript(tr, p)  # not even reveal=True shows a proxy password
         self.results[i] = row
+        self.transcripts[i] = tr
         self.finished_order.append(i)
         self.done += 1
 
@@ -445,10 +502,11 @@ def _in_kernel() -> bool:
 
 
 def fetch_many(urls, concurrency: int = 16, per_host: int = 4, respect_robots: bool = False, method: str = "GET",
-               timeout: float = 30, *, headers=None, max_bytes: int = 64 << 20, follow_redirects: bool = True,
-               verify: bool = True, user_agent: str = "netbook/0.1", show: bool | None = None,
-               proxy=None, no_proxy=None, max_delay: float = 10.0):
-    """Fetch every URL; return a DataFrame (url, status, final_url, content_type, bytes, elapsed, error).
+               timeout: float = 30, *, headers=None, max_bytes: int = DEFAULT_MAX_BYTES, follow_redirects: bool = True,
+               verify=True, user_agent: str = USER_AGENT, show: bool | None = None,
+               proxy=None, no_proxy=None, max_delay: float = 10.0, transcript_bytes: int = 4096):
+    """Fetch every URL; return a DataFrame (url, status, final_url, content_type, bytes, elapsed, error,
+    transcript).
 
     ``concurrency`` requests at once overall, at most ``per_host`` per host;
     ``respect_robots=True`` reads each host's robots.txt first and skips what
@@ -461,7 +519,12 @@ def fetch_many(urls, concurrency: int = 16, per_host: int = 4, respect_robots: b
     them (``proxy=``, ``no_proxy=``, else ``http_proxy`` / ``https_proxy`` /
     ``all_proxy`` / ``no_proxy`` from the environment; ``proxy=False`` for
     none); ``df.attrs["proxies"]`` maps each origin to the proxy it went
-    through (password masked).  In a notebook a progress bar and
+    through (password masked).  Redirects follow ``nb.fetch``'s rules
+    (``rules.py``): ``Authorization``, ``Cookie`` and ``Proxy-Authorization``
+    headers are not sent to another origin (a https -> http downgrade
+    included).  ``transcript`` holds each request's wire transcript (the
+    first ``transcript_bytes`` bytes, secrets masked when shown;
+    ``transcript_bytes=0``: none).  In a notebook a progress bar and
     a live Table show the rows as they finish (``show=False`` hides them).
     Interrupt the kernel to stop: the finished rows are returned.
     """
@@ -470,7 +533,8 @@ def fetch_many(urls, concurrency: int = 16, per_host: int = 4, respect_robots: b
     urls = list(urls.tolist() if hasattr(urls, "tolist") else urls)
     run = _Run(urls, concurrency=concurrency, per_host=per_host, method=method, timeout=timeout, headers=headers,
                max_bytes=max_bytes, follow=follow_redirects, verify=verify, respect_robots=respect_robots,
-               user_agent=user_agent, proxy=proxy, no_proxy=no_proxy, max_delay=max_delay)
+               user_agent=user_agent, proxy=proxy, no_proxy=no_proxy, max_delay=max_delay,
+               transcript_bytes=transcript_bytes)
     show = _in_kernel() if show is None else show
     view = _Progress(len(urls)) if show and urls else None
     cancelled = False
@@ -486,8 +550,9 @@ def fetch_many(urls, concurrency: int = 16, per_host: int = 4, respect_robots: b
         th.join(10)
     if view:
         view.update(run, final=True, cancelled=cancelled)
-    rows = [r for r in run.results if r is not None]
-    df = pd.DataFrame(rows, columns=COLUMNS)
+    done = [i for i, r in enumerate(run.results) if r is not None]
+    df = pd.DataFrame([run.results[i] for i in done], columns=COLUMNS[:-1])
+    df["transcript"] = pd.Series([run.transcripts[i] for i in done], dtype=object)
     df["status"] = df["status"].astype("Int64")
     df["bytes"] = df["bytes"].astype("Int64")
     df["elapsed"] = df["elapsed"].astype(float)
@@ -535,3 +600,9 @@ class _Progress:
         if final:
             self.bar.bar_style = "warning" if cancelled else "success"
             self.table.flush()
+
+
+def _mask_url(url: str) -> str:
+    from ..transcript import redact_line
+
+    return redact_line(url)

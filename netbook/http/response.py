@@ -53,12 +53,15 @@ class Response:
     """The result of ``nb.fetch``: status, headers, body, cookies, timings,
     redirect history and the wire transcript of the request and response."""
 
-    def __init__(self, *, url, final_url, method, status, reason, version, headers: Headers, content: bytes,
+    def __init__(self, *, url, method, status, reason, version, headers: Headers, content: bytes,
+                 requested_url: str | None = None, final_url: str | None = None,
                  raw_size=None, history=(), final_hop: Hop | None = None, request_headers: Headers | None = None,
                  request_body=None, transcript: Transcript | None = None, elapsed: float = 0.0,
                  timings: dict | None = None, started=None, cookie_jar=None, proxy: str = ""):
-        self.url = url
-        self.final_url = final_url
+        if final_url is not None:  # the older spelling: url= was the requested URL, final_url= the final one
+            requested_url, url = (url if requested_url is None else requested_url), final_url
+        self.url = url  # where the redirects ended, as requests' and httpx's r.url
+        self.requested_url = url if requested_url is None else requested_url  # the URL that was asked for
         self.method = method
         self.status = _status(status)
         self.reason = reason or (self.status.phrase if isinstance(self.status, HTTPStatus) else "")
@@ -70,13 +73,18 @@ class Response:
         self.final_hop = final_hop
         self.request_headers = request_headers or Headers()
         self.request_body = request_body
-        self.transcript = transcript or Transcript()
+        self.transcript = transcript if transcript is not None else Transcript()  # (truth would render it)
         self.elapsed = elapsed
         self.timings = dict(timings or {})
         self.started = started
         self.cookie_jar = cookie_jar
         self.proxy = proxy  # "http://user:••••@host:port" of the proxy used, "" if direct
         self._text = None
+
+    @property
+    def final_url(self) -> str:
+        """The same as ``url`` (the URL after redirects); kept for older code."""
+        return self.url
 
     # -- status ------------------------------------------------------------------
     @property
@@ -163,7 +171,7 @@ class Response:
         out = []
         hops = list(self.history) + ([self.final_hop] if self.final_hop else [])
         if not self.final_hop:
-            hops.append(Hop(self.method, self.final_url, int(self.status), self.reason, self.headers, self.request_headers))
+            hops.append(Hop(self.method, self.url, int(self.status), self.reason, self.headers, self.request_headers))
         for h in hops:
             for v in h.headers.get_all("set-cookie"):
                 d = parse_set_cookie(v)
@@ -201,11 +209,12 @@ class Response:
 
     # -- data out --------------------------------------------------------------------
     def to_frame(self):
-        """One row: method, url, final_url, status, reason, content_type, bytes, elapsed_ms, redirects, proxy."""
+        """One row: method, url (after redirects), requested_url, status, reason, content_type, bytes,
+        elapsed_ms, redirects, proxy."""
         import pandas as pd
 
         return pd.DataFrame([{
-            "method": self.method, "url": self.url, "final_url": self.final_url, "status": int(self.status),
+            "method": self.method, "url": self.url, "requested_url": self.requested_url, "status": int(self.status),
             "reason": self.reason, "content_type": self.content_type, "bytes": len(self.content),
             "elapsed_ms": round(self.elapsed * 1000, 3), "redirects": len(self.history), "proxy": self.proxy,
         }])
@@ -215,7 +224,7 @@ class Response:
 
         rows = [{"method": h.method, "url": h.url, "status": h.status, "reason": h.reason, "location": h.location or ""}
                 for h in self.history]
-        rows.append({"method": self.method, "url": self.final_url, "status": int(self.status), "reason": self.reason,
+        rows.append({"method": self.method, "url": self.url, "status": int(self.status), "reason": self.reason,
                      "location": ""})
         return pd.DataFrame(rows)
 
@@ -235,7 +244,7 @@ class Response:
         code = int(self.status)
         extra = f", {len(self.history)} redirect{'s' if len(self.history) != 1 else ''}" if self.history else ""
         via = f" via proxy {self.proxy}" if self.proxy else ""
-        return (f"<Response [{code} {self.reason}] {self.method} {self.final_url} "
+        return (f"<Response [{code} {self.reason}] {self.method} {self.url} "
                 f"{self.content_type or '-'} {len(self.content):,} B{extra}{via}>")
 
     def _repr_mimebundle_(self, include=None, exclude=None):

@@ -1,11 +1,14 @@
-"""``nb.Session()``: default headers, auth, a base URL and one cookie jar
-shared across fetches; its history is a Table and a HAR log."""
+"""``nb.Session()``: default headers, auth, a base URL, one cookie jar and
+kept-alive connections shared across fetches; its history is a Table and a
+HAR log."""
 from __future__ import annotations
 
 import urllib.parse
+from typing import Self
 
 from ..interpolate import check_line
 from .cookies import CookieJar
+from .pool import ConnectionPool
 from .response import Response
 
 __all__ = ["Session"]
@@ -19,6 +22,13 @@ class Session:
     ``s.cookies`` is an ``nb.CookieJar``; ``s.history`` a list of Responses,
     ``s.to_frame()`` / ``s.table()`` / ``s.to_har()``.  Any ``nb.fetch``
     option given here (timeout, verify, proxy, app, ...) is a default.
+
+    Connections are kept alive per origin (and proxy) and reused by the next
+    request, as in requests and httpx (``s.pool.opened`` counts the
+    connections made, ``s.pool.reused`` the requests that rode on an open
+    one); ``s.close()`` or ``with nb.Session() as s:`` closes them.
+    Redirects follow ``nb.fetch``'s rules: credentials never go to another
+    origin.
     """
 
     def __init__(self, base_url: str = "", *, headers=None, auth=None, cookies: CookieJar | None = None,
@@ -32,6 +42,7 @@ class Session:
         self.defaults = defaults
         self.history: list[Response] = []
         self.max_history = max_history
+        self.pool = ConnectionPool()
 
     def url_for(self, url: str) -> str:
         if self.base_url and "://" not in url.split("?", 1)[0]:
@@ -46,6 +57,8 @@ class Session:
         if self.auth is not None:
             opts.setdefault("auth", self.auth)
         cookies = opts.pop("cookies", None) or self.cookies
+        if opts.get("app") is None:
+            opts["_pool"] = self.pool
         resp = fetch(self.url_for(url), method, headers=headers, cookies=cookies, **opts)
         self.history.append(resp)
         del self.history[: -self.max_history]
@@ -69,14 +82,25 @@ class Session:
     def delete(self, url: str, **options) -> Response:
         return self.fetch(url, "DELETE", **options)
 
+    def close(self) -> None:
+        """Close the kept-alive connections (a later request opens new ones)."""
+        self.pool.close()
+        self.pool = ConnectionPool()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.pool.close()
+
     # -- presenting ----------------------------------------------------------------
     def to_frame(self):
         import pandas as pd
 
         frames = [r.to_frame() for r in self.history]
         if not frames:
-            return pd.DataFrame(columns=["method", "url", "final_url", "status", "reason", "content_type", "bytes",
-                                         "elapsed_ms", "redirects"])
+            return pd.DataFrame(columns=["method", "url", "requested_url", "status", "reason", "content_type", "bytes",
+                                         "elapsed_ms", "redirects", "proxy"])
         return pd.concat(frames, ignore_index=True)
 
     def table(self):

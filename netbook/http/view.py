@@ -36,13 +36,14 @@ def badge_html(resp) -> str:
     code = int(resp.status)
     color = _COLORS.get(code // 100, "#6b7280")
     hops = f" · {len(resp.history)} redirect{'s' if len(resp.history) != 1 else ''}" if resp.history else ""
-    final = f" → {escape(resp.final_url)}" if resp.final_url != resp.url else ""
+    asked = getattr(resp, "requested_url", resp.url)
+    final = f" → {escape(resp.url)}" if resp.url != asked else ""  # asked → where the redirects ended
     via = f" · via proxy {escape(resp.proxy)}" if getattr(resp, "proxy", "") else ""
     return (
         f"<div class='netbook-response' style='font-family:monospace;font-size:13px;margin:2px 0'>"
         f"<span class='netbook-badge' style='background:{color};color:white;padding:1px 8px;border-radius:8px;"
         f"font-weight:bold'>{code} {escape(resp.reason)}</span> "
-        f"<b>{escape(resp.method)}</b> {escape(resp.url)}{final} "
+        f"<b>{escape(resp.method)}</b> {escape(asked)}{final} "
         f"<span style='color:#666'>· {escape(resp.content_type or '-')} · {escape(human_size(len(resp.content)))}"
         f"{hops}{via}</span></div>"
     )

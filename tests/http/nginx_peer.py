@@ -2,7 +2,8 @@
 
 Serves a temp folder on 127.0.0.1 and a few locations for the client's
 tests: a redirect, a cookie across a redirect, a slow (echo_sleep) chunked
-response, Basic auth, gzip.  Started in the foreground (``daemon off``) as a
+response, Basic auth, gzip; ``/conn`` answers nginx's connection serial number
+and the count of requests on that connection (keep-alive seen from the server).  Started in the foreground (``daemon off``) as a
 subprocess; ``stop()`` ends that process.
 """
 from __future__ import annotations
@@ -45,6 +46,7 @@ http {{
     location = /redirect {{ return 302 /hello.txt; }}
     location = /cookie {{ add_header Set-Cookie "nginx_sid=xyz; Path=/; HttpOnly"; return 302 /echo-cookie; }}
     location = /echo-cookie {{ default_type text/plain; return 200 "cookie=$http_cookie"; }}
+    location = /conn {{ default_type text/plain; return 200 "$connection $connection_requests"; }}
     {echo_locations}
     location /private/ {{ auth_basic "lab"; auth_basic_user_file {prefix}/htpasswd; }}
   }}

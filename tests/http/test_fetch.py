@@ -47,13 +47,20 @@ def test_post_form_json_params_headers(lab):
 
 def test_redirects_are_recorded_and_optional(lab):
     r = nb.fetch(lab.url + "redirect?n=3")
-    assert r.status == 200 and r.final_url.endswith("/echo") and len(r.history) == 3
+    assert r.status == 200 and r.url == lab.url + "echo" and len(r.history) == 3  # r.url: after redirects
+    assert r.requested_url == lab.url + "redirect?n=3" and r.final_url == r.url  # (final_url: the old name)
+    row = r.to_frame().iloc[0]
+    assert row["url"] == r.url and row["requested_url"] == r.requested_url
+    assert r.history_frame()["url"].tolist()[-1] == r.url and r.to_har()["log"]["entries"][-1]["request"]["url"] == r.url
+    assert f"{r.requested_url} → {r.url}" in r._repr_mimebundle_()["text/html"]
     assert [h.status for h in r.history] == [302, 302, 302]
     assert r.history[0].location.endswith("/redirect?n=2")
     r = nb.fetch(lab.url + "redirect?n=1&code=307", follow_redirects=False)
     assert r.status == 307 and r.headers["location"] == "/echo" and len(r.history) == 1
     r = nb.fetch(lab.url + "redirect?code=303", "POST", data=b"x")
     assert r.json()["method"] == "GET"  # 303 See Other turns POST into GET
+    r = nb.fetch(lab.url + "redirect?code=307", "POST", data=b"kept")  # 307 keeps method and body (rules.py)
+    assert r.json()["method"] == "POST" and r.json()["body"] == "kept"
     r = nb.fetch(lab.url + "redirect-loop")
     assert r.status == 302  # urllib gives up on the loop: the last 302 is shown, not an exception
 

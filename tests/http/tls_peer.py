@@ -1,5 +1,6 @@
 """A self-signed HTTPS server on 127.0.0.1 (certificate made by openssl),
-answering ``GET`` with ``secure hello`` and recording what it was sent."""
+answering ``GET`` with ``secure hello`` (``/redirect-to?url=U``: a 302 to U)
+and recording what it was sent."""
 from __future__ import annotations
 
 import contextlib
@@ -7,6 +8,7 @@ import http.server
 import ssl
 import subprocess
 import threading
+import urllib.parse
 
 from tests.peers import require
 
@@ -26,6 +28,13 @@ def https_hello_server(directory):
 
         def do_GET(self):
             seen.append((self.path, dict(self.headers)))
+            if self.path.startswith("/redirect-to?url="):
+                target = urllib.parse.unquote(self.path.split("=", 1)[1])
+                self.send_response(302)
+                self.send_header("Location", target)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             body = b"secure hello"
             self.send_response(200)
             self.send_header("Content-Type", "text/plain")
