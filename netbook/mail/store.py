@@ -492,7 +492,7 @@ def temporary_root() -> str | None:
 
 
 def _date(value):
-    if not value:
+    if not isinstance(value, str) or not value:  # None, or NaN from a DataFrame column
         return None
     try:
         d = email.utils.parsedate_to_datetime(value)
