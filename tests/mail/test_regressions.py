@@ -1,6 +1,4 @@
 """Issue 11 regressions in the mail family (each test names its bug)."""
-
-
 from netbook.mail import POP3
 
 from .conftest import PASSWORDS
