@@ -57,6 +57,9 @@ class Quoted(str):
 # ---------------------------------------------------------------------------
 
 
+PREAUTH_LITERAL = 8192  # bytes of literals one command may carry before login (a password fits)
+
+
 def tokenize(text: str, literals: list[bytes]) -> list:
     """Parse one command (literals replaced by ``\\x00N\\x01``) into atoms
     (str), Quoted strings, literal bytes and nested lists."""
@@ -218,10 +221,14 @@ class IMAPHandler(LineHandler):
             n = int(m.group(1))
             total += n
             parts.append(line[: m.start()].decode("utf-8", "surrogateescape") + f"\x00{len(literals)}\x01")
-            if total > self.lab.max_literal:
+            # before authentication only LOGIN/AUTHENTICATE may need a literal:
+            # a small bound, so an anonymous peer cannot make the server hold megabytes
+            limit = self.lab.max_literal if self.user is not None else min(self.lab.max_literal, PREAUTH_LITERAL)
+            if total > limit:
                 if m.group(2):  # LITERAL+: the data is already coming; we cannot resync
                     raise ConnectionAbortedError("literal too big")
-                raise Bad(f"literal of {n:,} bytes is over the limit of {self.lab.max_literal:,}")
+                when = "" if self.user is not None else " before authentication"
+                raise Bad(f"literal of {n:,} bytes{when} is over the limit of {limit:,}")
             if not m.group(2):
                 self.write(b"+ Ready for literal data\r\n")
             data = self.read_exact(n)

@@ -75,3 +75,41 @@ def test_bug9_imap_rfc822_size_matches_bytes_sent(mail_lab, raw):
         assert announced == len(data[0][1])
     finally:
         c.logout()
+
+
+def _imap_raw(lab):
+    import socket
+
+    s = socket.create_connection((lab.imap.host, lab.imap.port), timeout=5)
+    f = s.makefile("rb")
+    assert f.readline().startswith(b"* OK")
+    return s, f
+
+
+def test_bug10_imap_big_literal_before_login_is_refused(mail_lab):
+    s, f = _imap_raw(mail_lab)
+    with s:
+        s.sendall(b"a APPEND INBOX {20000000}\r\n")
+        reply = f.readline()
+        assert reply.startswith(b"a BAD") and b"before authentication" in reply and b"8,192" in reply
+        s.sendall(b"b NOOP\r\n")  # the session goes on, in sync
+        assert f.readline().startswith(b"b OK")
+        s.sendall(b"c APPEND INBOX {20000000+}\r\n")  # LITERAL+: cannot resync, the server hangs up
+        assert f.readline().startswith(b"* BYE")
+    rows = mail_lab.imap.log.snapshot()
+    assert any("APPEND" in str(r[2]) and r[3] == "BAD" for r in rows)
+
+
+def test_bug10_login_with_a_literal_password_still_works(mail_lab):
+    s, f = _imap_raw(mail_lab)
+    pw = PASSWORDS["alice"].encode()
+    with s:
+        s.sendall(b"a LOGIN alice {%d}\r\n" % len(pw))
+        assert f.readline().startswith(b"+")
+        s.sendall(pw + b"\r\n")
+        assert f.readline().startswith(b"a OK")
+        msg = b"Subject: big after login\r\n\r\n" + b"x" * 100_000 + b"\r\n"
+        s.sendall(b"b APPEND INBOX {%d}\r\n" % len(msg))  # after login the lab's max_literal applies
+        assert f.readline().startswith(b"+")
+        s.sendall(msg + b"\r\n")
+        assert f.readline().startswith(b"b OK")
