@@ -9,8 +9,9 @@ Kinds are discovered from ``netbook/servers/``; see ``nb.serve.kinds()``.
 from __future__ import annotations
 
 from .servers import get, kinds, registry, servers, starter, stop_all
+from .servers.liblog import library_logs
 
-__all__ = ["get", "kinds", "registry", "servers", "stop_all", "list", "stop"]  # re-exported: nb.serve.stop_all() etc.
+__all__ = ["get", "kinds", "registry", "servers", "stop_all", "list", "stop", "library_logs"]  # re-exported: nb.serve.stop_all() etc.
 
 
 def list():  # noqa: A001 - mirrors %serve list

@@ -32,11 +32,11 @@ import warnings
 
 from ..ftp.transcript import FTPTranscript
 from ..transcript import CLIENT, SERVER, Transcript
+from . import liblog
 from .base import LabServer
 
 __all__ = ["FTPLab", "FTPTranscript", "serve"]
 
-logging.getLogger("pyftpdlib").addHandler(logging.NullHandler())  # no stderr noise in notebooks
 
 READ_PERM = "elr"
 WRITE_PERM = "elradfmwMT"
@@ -330,6 +330,7 @@ class FTPLab(LabServer):
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._loop, name=f"netbook-ftp-{self.name}", daemon=True)
         self._thread.start()
+        liblog.attach(self, self._thread)  # pyftpdlib's log lines become log rows
 
     def _loop(self):
         try:
