@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .servers import get, kinds, registry, servers, starter, stop_all
+from .servers.liblog import library_logs
 
 if TYPE_CHECKING:
     from .table import Table
 
-__all__ = ["get", "kinds", "registry", "servers", "stop_all", "list", "stop"]  # re-exported: nb.serve.stop_all() etc.
+__all__ = ["get", "kinds", "registry", "servers", "stop_all", "list", "stop", "library_logs"]  # re-exported: nb.serve.stop_all() etc.
 
 
 def list() -> Table:  # noqa: A001 - mirrors %serve list

@@ -3,6 +3,8 @@ throwaway certificate (openssl CLI) with ``server_context()`` for the lab
 servers' STARTTLS/TLS (SMTP, POP3, IMAP, NNTP, FTPS)."""
 from __future__ import annotations
 
+import atexit
+
 import os
 import shutil
 import ssl
@@ -25,6 +27,7 @@ def make_certificate(hostname: str = "netbook.lab") -> tuple[str, str]:
     if not openssl:
         raise NetbookError("STARTTLS needs the openssl command to make a lab certificate")
     d = tempfile.mkdtemp(prefix="netbook-tls-")
+    atexit.register(shutil.rmtree, d, True)  # it holds a private key: gone when the process ends
     cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
     subprocess.run(
         [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "30",

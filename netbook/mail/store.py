@@ -204,7 +204,7 @@ class Folder:
 
     def wire(self, entry: Entry) -> bytes:
         """The message with CRLF line ends, as POP3 and IMAP serve it."""
-        data = self.raw(entry).replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+        data = to_wire(self.raw(entry))
         entry.size = len(data)
         return data
 
@@ -221,7 +221,7 @@ class Folder:
         with self.lock:
             key = self._write(data, "cur" if flags else "new", info, when, date is not None)
             e = self._index(key, flags, when)
-            e.size = len(data) + data.count(b"\n")
+            e.size = wire_size(data)
             self._bump()
         return e
 
@@ -487,8 +487,20 @@ def temporary_root() -> str | None:
     return path
 
 
+def to_wire(raw: bytes) -> bytes:
+    """Stored bytes (LF line ends) as served: every line ends with CRLF."""
+    return raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+def wire_size(raw: bytes) -> int:
+    """``len(to_wire(raw))`` without building it (a CR before a line end
+    makes the two differ from a plain count of LFs)."""
+    lf = raw.replace(b"\r\n", b"\n")
+    return len(lf) + lf.count(b"\n")
+
+
 def _date(value):
-    if not value:
+    if not isinstance(value, str) or not value:  # None, or NaN from a DataFrame column
         return None
     try:
         d = email.utils.parsedate_to_datetime(value)

@@ -90,12 +90,33 @@ def build_article(subject: str, body: str, groups, from_: str, *, references=Non
     return text.encode("utf-8")
 
 
-class _TracedNNTP(Traced, nntplib.NNTP):
+_MAX_LINE = 1 << 16  # nntplib stops at 2048 bytes a line; real servers send longer OVER lines
+
+
+class _LongLines:
+    """nntplib's ``_getline`` with a 64 KiB bound instead of 2048 bytes, so
+    one over-long header on a server does not make a group unreadable."""
+
+    def _getline(self, strip_crlf=True):
+        line = self.file.readline(_MAX_LINE + 1)
+        if len(line) > _MAX_LINE:
+            raise nntplib.NNTPDataError("line too long")
+        if not line:
+            raise EOFError
+        if strip_crlf:
+            if line[-2:] == b"\r\n":
+                line = line[:-2]
+            elif line[-1:] in b"\r\n":
+                line = line[:-1]
+        return line
+
+
+class _TracedNNTP(Traced, _LongLines, nntplib.NNTP):
     _nb_file_mode = "rwb"
 
 
 if hasattr(nntplib, "NNTP_SSL"):
-    class _TracedNNTPS(Traced, nntplib.NNTP_SSL):
+    class _TracedNNTPS(Traced, _LongLines, nntplib.NNTP_SSL):
         _nb_file_mode = "rwb"
 
 

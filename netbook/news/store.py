@@ -23,6 +23,24 @@ _GROUP = re.compile(r"[A-Za-z0-9+_-]+(?:\.[A-Za-z0-9+_-]+)*")
 _MSGID = re.compile(r"<[!-=?-~]+>")
 
 OVERVIEW_FMT = ["Subject:", "From:", "Date:", "Message-ID:", "References:", ":bytes", ":lines", "Xref:full"]
+MAX_LINE = 998  # octets in one header line of an article, CRLF not counted (RFC 5322 2.1.1)
+MAX_OVERVIEW = 2000  # octets in one OVER line: nntplib, the usual client, reads lines of at most 2048
+
+
+def overview_field(v: str) -> str:
+    """A header value for an overview/HDR line: TAB, CR and LF become spaces."""
+    return v.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+
+def overview_line(number: int, a: "Article") -> str:
+    """The OVER line of article ``a`` as number ``number`` (RFC 3977 8.3)."""
+    fields = [str(number)]
+    for f in OVERVIEW_FMT:
+        v = a.metadata(f) if f.startswith(":") else a.header(f.split(":")[0])
+        if f == "Xref:full":
+            v = f"Xref: {v}" if v else ""
+        fields.append(overview_field(v))
+    return "\t".join(fields)
 
 
 def check_group(name: str) -> str:
@@ -159,6 +177,9 @@ class NewsStore:
         head, sep, body = raw.partition(b"\r\n\r\n")
         if not sep:
             head, body = raw.rstrip(b"\r\n"), b""
+        longest = max(map(len, head.split(b"\r\n")), default=0)
+        if longest > MAX_LINE:  # RFC 5322 2.1.1; nntplib and others read at most 2048 bytes a line
+            raise NewsError(f"a header line of {longest} bytes: header lines are at most {MAX_LINE} bytes (fold them)")
         try:
             text = head.decode("utf-8")
         except UnicodeDecodeError:
@@ -198,11 +219,7 @@ class NewsStore:
             else:
                 mid = self.new_message_id()
             when = time.time() if when is None else when
-            xref = {}
-            for g in groups:
-                grp = self.groups[g]
-                xref[g] = grp.next_number
-                grp.next_number += 1
+            xref = {g: self.groups[g].next_number for g in groups}
             extra = []
             if not art.header("message-id"):
                 extra.append(f"Message-ID: {mid}")
@@ -213,6 +230,12 @@ class NewsStore:
             kept = [ln for ln in _logical(lines) if ln.split(":", 1)[0].strip().lower() not in drop]
             full = ("\r\n".join(kept + extra)).encode("utf-8") + b"\r\n\r\n" + body
             a = Article(mid, full, when, xref)
+            over = len(overview_line(0, a).encode("utf-8"))
+            if over > MAX_OVERVIEW:
+                raise NewsError(f"the headers make a {over}-byte overview line (at most {MAX_OVERVIEW}; "
+                                "nntplib reads 2048 bytes a line): shorten Subject/References")
+            for g in groups:
+                self.groups[g].next_number += 1
             self.articles[mid] = a
             for g, n in xref.items():
                 self.groups[g].articles[n] = mid

@@ -8,6 +8,7 @@ so when a client has read a whole response its row is already in the log
 from __future__ import annotations
 
 import io
+import re
 import socketserver
 import time
 from http.server import HTTPServer
@@ -83,7 +84,7 @@ class HTTPLogMixin(LabHandlerMixin):
         self._detail = ""
         self._sent = 0
         self._logged = False
-        self._said_close = False
+        self._said_connection = ""
         self.requestline = ""
 
     def _log_once(self):
@@ -103,16 +104,62 @@ class HTTPLogMixin(LabHandlerMixin):
             self._log_once()
 
     def end_headers(self):
+        version = getattr(self, "request_version", "")
+        said = getattr(self, "_said_connection", "")
         # HTTP/1.1 persists by default: say so when this response ends the connection
-        if (self.close_connection and getattr(self, "request_version", "") == "HTTP/1.1"
-                and self.protocol_version >= "HTTP/1.1" and not getattr(self, "_said_close", False)):
+        if (self.close_connection and version == "HTTP/1.1"
+                and self.protocol_version >= "HTTP/1.1" and said != "close"):
             self.send_header("Connection", "close")
+        # HTTP/1.0 closes by default: a kept connection must be announced (RFC 9112 9.3)
+        elif not self.close_connection and version == "HTTP/1.0" and said != "keep-alive":
+            self.send_header("Connection", "keep-alive")
         super().end_headers()
 
     def send_header(self, keyword, value):
         if keyword.lower() == "connection":
-            self._said_close = value.lower() == "close"
+            self._said_connection = value.strip().lower()
         super().send_header(keyword, value)
+
+    def handle_expect_100(self):
+        # the response is buffered until the request is done: "100 Continue"
+        # must leave at once, and must not count as the logged response
+        inner = self.wfile._inner if isinstance(self.wfile, _LoggingWriter) else self.wfile
+        inner.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        inner.flush()
+        return True
+
+    def request_framing(self) -> tuple[str, int] | None:
+        """The request's body framing, or None after answering a framing
+        error (400/413/501, connection closed; the log row says why)."""
+        try:
+            return body_framing(self.headers, self.request_version)
+        except FramingError as exc:
+            self.close_connection = True
+            self._detail = f"refused: {exc.why}"
+            self.send_error(exc.status, exc.why)
+            return None
+
+    def skip_body(self, framing: tuple[str, int], limit: int) -> None:
+        """Read and drop a body nobody wants, so the next request on the
+        connection is read from its start; past ``limit`` bytes, or on bad
+        chunks, close the connection after the response instead."""
+        kind, n = framing
+        try:
+            if kind == "chunked":
+                reader = ChunkedReader(self.rfile, limit)
+                while reader.read(65536):
+                    pass
+            elif n > limit:
+                self.close_connection = True
+            else:
+                while n > 0:
+                    data = self.rfile.read(min(n, 65536))
+                    if not data:
+                        raise ConnectionError("the client went away inside the body")
+                    n -= len(data)
+        except (FramingError, ConnectionError, OSError) as exc:
+            self.close_connection = True
+            self._detail = self._detail or f"request body dropped: {exc}"[:200]
 
     def log_request(self, code="-", size="-"):
         self._status = str(getattr(code, "value", code))
@@ -122,3 +169,118 @@ class HTTPLogMixin(LabHandlerMixin):
 
     def log_message(self, format, *args):
         pass  # everything goes to the lab log, nothing to stderr
+
+
+# -- request body framing (RFC 9112 section 6) ---------------------------------
+_DIGITS = re.compile(r"^[0-9]+$")
+_CHUNK_SIZE = re.compile(rb"^([0-9A-Fa-f]{1,16})[ \t]*(;.*)?$")
+MAX_LINE = 8192  # a chunk-size line or trailer line longer than this is refused
+
+
+class FramingError(Exception):
+    """The request's body framing is invalid: answer ``status`` and close."""
+
+    def __init__(self, status: int, why: str):
+        super().__init__(why)
+        self.status = status
+        self.why = why
+
+
+def body_framing(headers, request_version: str) -> tuple[str, int]:
+    """How the request body is delimited: ``("length", n)`` or ``("chunked", -1)``.
+
+    RFC 9112 6.1-6.3, strictly (every refusal means: answer, then close):
+    Transfer-Encoding in an HTTP/1.0 request, beside a Content-Length, or
+    whose last coding is not ``chunked`` → 400 (an unknown coding → 501);
+    a Content-Length that is not one run of digits, or several that differ
+    → 400; header lines the parser could not read (``Name : value``,
+    a line without a colon) → 400; none of them → no body.
+    """
+    if headers.defects or headers.get_payload():
+        raise FramingError(400, "malformed header line")
+    te = headers.get_all("Transfer-Encoding") or []
+    cl = headers.get_all("Content-Length") or []
+    if te:
+        if request_version == "HTTP/1.0":
+            raise FramingError(400, "Transfer-Encoding in an HTTP/1.0 request")
+        if cl:
+            raise FramingError(400, "both Transfer-Encoding and Content-Length")
+        codings = [c.strip().lower() for v in te for c in v.split(",") if c.strip()]
+        if not codings or codings[-1] != "chunked":
+            raise FramingError(400, "Transfer-Encoding does not end with chunked")
+        if codings != ["chunked"]:
+            raise FramingError(501, f"unsupported transfer coding {', '.join(codings[:-1])[:60]}")
+        return ("chunked", -1)
+    if cl:
+        values = {v.strip() for field in cl for v in field.split(",")}
+        if len(values) != 1:
+            raise FramingError(400, "several different Content-Length values")
+        value = values.pop()
+        if not _DIGITS.match(value) or len(value) > 18:
+            raise FramingError(400, f"invalid Content-Length {value[:30]!r}")
+        return ("length", int(value))
+    return ("length", 0)
+
+
+class ChunkedReader(io.RawIOBase):
+    """Reads a chunked body (RFC 9112 7.1) from ``rfile`` and returns the
+    de-chunked bytes; the trailer section is read and dropped.  Malformed
+    framing, or more than ``limit`` bytes, raises :class:`FramingError`; the
+    peer going away raises ``ConnectionError``."""
+
+    def __init__(self, rfile, limit: int):
+        self._rfile = rfile
+        self._limit = limit
+        self._left = 0  # bytes left in the current chunk
+        self._done = False
+        self.total = 0
+
+    def readable(self):
+        return True
+
+    def _line(self) -> bytes:
+        line = self._rfile.readline(MAX_LINE + 1)
+        if not line:
+            raise ConnectionError("the client went away inside a chunked body")
+        if len(line) > MAX_LINE or not line.endswith(b"\n"):
+            raise FramingError(400, "chunk line too long")
+        return line.rstrip(b"\r\n")
+
+    def _next_chunk(self):
+        m = _CHUNK_SIZE.match(self._line())
+        if not m:
+            raise FramingError(400, "bad chunk size line")
+        size = int(m.group(1), 16)
+        if size == 0:
+            for _ in range(100):  # trailer fields, up to the empty line
+                if not self._line():
+                    break
+            else:
+                raise FramingError(400, "too many trailer lines")
+            self._done = True
+            return
+        if self.total + size > self._limit:
+            raise FramingError(413, f"chunked body over {self._limit:,} bytes")
+        self._left = size
+
+    def read(self, n=-1):
+        out = bytearray()
+        while not self._done and (n is None or n < 0 or len(out) < n):
+            if self._left == 0:
+                self._next_chunk()
+                continue
+            want = self._left if n is None or n < 0 else min(self._left, n - len(out))
+            data = self._rfile.read(want)
+            if not data:
+                raise ConnectionError("the client went away inside a chunked body")
+            out += data
+            self._left -= len(data)
+            self.total += len(data)
+            if self._left == 0 and self._rfile.read(2) not in (b"\r\n",):
+                raise FramingError(400, "chunk data not followed by CRLF")
+        return bytes(out)
+
+    def readinto(self, b):
+        data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)

@@ -86,7 +86,12 @@ class LabServer:
         _reg.remove(self)
         if self.running:
             self.running = False
-            self._stop()
+            try:
+                self._stop()
+            finally:
+                from .liblog import detach
+
+                detach(self)
 
     def _start(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError

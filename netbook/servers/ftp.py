@@ -32,11 +32,11 @@ import warnings
 
 from ..ftp.transcript import FTPTranscript
 from ..transcript import CLIENT, SERVER
+from . import liblog
 from .base import LabServer
 
 __all__ = ["FTPLab", "FTPTranscript", "serve"]
 
-logging.getLogger("pyftpdlib").addHandler(logging.NullHandler())  # no stderr noise in notebooks
 
 READ_PERM = "elr"
 WRITE_PERM = "elradfmwMT"
@@ -135,9 +135,32 @@ def _handler_classes(tls: bool):
             text = line.decode(self.encoding, "replace")
             cmd = text.split(" ")[0].upper()
             shown = f"{cmd} ••••" if cmd == "PASS" and text[5:].strip() else text
+            bad = [c for c in ("\0", "\r", "\n") if c in shown]
+            shown = shown.replace("\0", "\\x00").replace("\r", "\\r").replace("\n", "\\n")
             self._pending = (shown, time.perf_counter())
             self._transfer = None
+            if bad:
+                # a NUL makes os.path raise inside pyftpdlib (the session dropped, no
+                # reply); a bare CR/LF would make names the listings hide and echo raw
+                # into replies: refuse the command line, keep the session
+                self._in_buffer = []
+                self._in_buffer_len = 0
+                names = {"\0": "NUL", "\r": "CR", "\n": "LF"}
+                self.respond(f"501 Syntax error: {'/'.join(names[c] for c in bad)} byte in the command line.")
+                return
             super().found_terminator()
+
+        def handle_error(self):
+            # an exception escaped pyftpdlib's command handling: a log row says
+            # which command and why (pyftpdlib then closes the session)
+            import sys
+
+            exc = sys.exc_info()[1]
+            request = self._pending[0] if self._pending else ""
+            self._pending = None
+            if self.lab is not None and exc is not None:
+                self.lab.log_event(self._peer(), request, "error", None, None, f"{type(exc).__name__}: {exc}"[:500])
+            super().handle_error()
 
         # outgoing replies: the log row goes first, then the reply
         def push(self, data):
@@ -308,6 +331,7 @@ class FTPLab(LabServer):
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._loop, name=f"netbook-ftp-{self.name}", daemon=True)
         self._thread.start()
+        liblog.attach(self, self._thread)  # pyftpdlib's log lines become log rows
 
     def _loop(self):
         try:

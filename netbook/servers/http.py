@@ -31,6 +31,7 @@ __all__ = ["serve", "HTTPLab", "LabHTTPRequestHandler", "refusal", "parse_range"
 
 _ABSOLUTE_FORM = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]*(?P<path>[/?#].*)?$", re.S)
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_DRAIN_LIMIT = 1 << 20  # a body the server ignores is read past up to this size, else the connection closes
 
 
 def refusal(target: str) -> str | None:
@@ -106,6 +107,18 @@ class _Slice(io.RawIOBase):
 class LabHTTPRequestHandler(HTTPLogMixin, SimpleHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "netbook-http"
+
+    def parse_request(self):
+        # a static server wants no request body, but one may come (GET with
+        # a body, a POST before its 501): read it past, or the connection
+        # would take its bytes for the next request line
+        if not super().parse_request():
+            return False
+        framing = self.request_framing()
+        if framing is None:
+            return False
+        self.skip_body(framing, _DRAIN_LIMIT)
+        return True
 
     # -- the guards -------------------------------------------------------------
     def _root(self) -> str:

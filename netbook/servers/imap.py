@@ -36,6 +36,9 @@ from ._mailcommon import LineHandler, LineTooLong, LineLab
 
 __all__ = ["IMAPLab", "serve"]
 
+PREAUTH_LITERAL = 8192  # bytes of literals one command may carry before login (a password fits)
+
+
 
 # ---------------------------------------------------------------------------
 # the handler
@@ -94,10 +97,14 @@ class IMAPHandler(SearchCommands, FetchCommands, LineHandler):
             n = int(m.group(1))
             total += n
             parts.append(line[: m.start()].decode("utf-8", "surrogateescape") + f"\x00{len(literals)}\x01")
-            if total > self.lab.max_literal:
+            # before authentication only LOGIN/AUTHENTICATE may need a literal:
+            # a small bound, so an anonymous peer cannot make the server hold megabytes
+            limit = self.lab.max_literal if self.user is not None else min(self.lab.max_literal, PREAUTH_LITERAL)
+            if total > limit:
                 if m.group(2):  # LITERAL+: the data is already coming; we cannot resync
                     raise ConnectionAbortedError("literal too big")
-                raise Bad(f"literal of {n:,} bytes is over the limit of {self.lab.max_literal:,}")
+                when = "" if self.user is not None else " before authentication"
+                raise Bad(f"literal of {n:,} bytes{when} is over the limit of {limit:,}")
             if not m.group(2):
                 self.write(b"+ Ready for literal data\r\n")
             data = self.read_exact(n)

@@ -345,21 +345,12 @@ class NNTPHandler(LineHandler):
         return sel
 
     def do_OVER(self, arg):
-        from ..news.store import OVERVIEW_FMT
+        from ..news.store import overview_line
 
         sel = self._selection(arg)
         if sel is None:
             return
-        rows = []
-        for n, a in sel:
-            fields = [str(n)]
-            for f in OVERVIEW_FMT:
-                v = a.metadata(f) if f.startswith(":") else a.header(f.split(":")[0])
-                if f == "Xref:full":
-                    v = f"Xref: {v}" if v else ""
-                fields.append(_clean(v))
-            rows.append("\t".join(fields))
-        self.reply("224 overview information follows", lines=rows)
+        self.reply("224 overview information follows", lines=[overview_line(n, a) for n, a in sel])
 
     do_XOVER = do_OVER
 
@@ -371,7 +362,9 @@ class NNTPHandler(LineHandler):
         if sel is None:
             return
         get = (lambda a: a.metadata(field)) if field.startswith(":") else (lambda a: a.header(field))
-        self.reply("225 headers follow", lines=[f"{n} {_clean(get(a))}" for n, a in sel])
+        from ..news.store import overview_field
+
+        self.reply("225 headers follow", lines=[f"{n} {overview_field(get(a))}" for n, a in sel])
 
     def do_XHDR(self, arg):
         field, _, rest = arg.partition(" ")
@@ -380,7 +373,9 @@ class NNTPHandler(LineHandler):
         sel = self._selection(rest.strip())
         if sel is None:
             return
-        self.reply("221 headers follow", lines=[f"{n} {_clean(a.header(field)) or '(none)'}" for n, a in sel])
+        from ..news.store import overview_field
+
+        self.reply("221 headers follow", lines=[f"{n} {overview_field(a.header(field)) or '(none)'}" for n, a in sel])
 
     # -- posting -------------------------------------------------------------------------
     def do_POST(self, arg):

@@ -23,7 +23,6 @@ import re
 import sys
 import time
 import logging
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -31,6 +30,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult
 
 from ..transcript import CLIENT, SERVER, redact_line
+from . import liblog
 from .base import LabServer, free_port
 
 __all__ = ["SMTPLab", "serve", "Fault", "parse_fault"]
@@ -46,9 +46,6 @@ class _QuietLoginData(logging.Filter):
 
 
 logging.getLogger("mail.log").addFilter(_QuietLoginData())
-# Lab servers bind loopback and teach AUTH in the clear on purpose; STARTTLS
-# is one option away (starttls=True).
-warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
 
 
 @dataclass
@@ -106,6 +103,7 @@ class LabSMTP(SMTP):
 
     def __init__(self, handler, lab: "SMTPLab", **kwargs):
         super().__init__(handler, **kwargs)
+        self._auth_required = lab.auth == "required"  # see SMTPLab._start
         self.lab = lab
         self.transcript = None
         self._counts: dict[str, int] = {}
@@ -366,8 +364,10 @@ class SMTPLab(LabServer):
         kwargs = dict(hostname=self.host, port=self.port or free_port(self.host), server_hostname=self.hostname,
                       data_size_limit=self.max_size, ready_timeout=10)
         if self.auth:
-            kwargs.update(authenticator=self._authenticator, auth_require_tls=False,
-                          auth_required=self.auth == "required")
+            # AUTH in the clear is what a loopback lab teaches, on purpose (starttls=True
+            # offers TLS): LabSMTP requires AUTH itself, so aiosmtpd's warning about
+            # "AUTH without TLS" (printed once per connection) is not raised
+            kwargs.update(authenticator=self._authenticator, auth_require_tls=False)
         if self.starttls or self.tls:
             from ..tls import server_context
 
@@ -377,7 +377,8 @@ class SMTPLab(LabServer):
             if self.tls:
                 kwargs.update(ssl_context=ctx)
         # relays, and deliveries of big messages
-        self._executor = ThreadPoolExecutor(2, thread_name_prefix=f"netbook-smtp-io-{self.name}")
+        self._executor = ThreadPoolExecutor(2, thread_name_prefix=f"netbook-smtp-io-{self.name}",
+                                            initializer=liblog.attach, initargs=(self,))
         self.controller = _Controller(self, CatcherHandler(self), **kwargs)
         try:
             self.controller.start()
@@ -385,8 +386,12 @@ class SMTPLab(LabServer):
             self._executor.shutdown(wait=False)
             raise
         self.controller._thread.name = f"netbook-smtp-{self.name}"
+        liblog.attach(self, self.controller._thread)  # aiosmtpd's warnings become log rows
         self.port = self.controller.port
         self.transcripts.clear()  # the controller's readiness probe is not a session
+        if self.auth == "required" and not (self.tls or self.starttls):
+            self.log_event("", "(start)", "note", None, None,
+                           "AUTH required in the clear: a loopback lab, on purpose (starttls=True offers TLS)")
 
     def _stop(self):
         try:

@@ -26,6 +26,7 @@ from datetime import datetime, timezone
 
 from ..telnet.iac import BY_NAME, IACParser, describe_sb
 from ..telnet.transcript import TelnetTranscript
+from . import liblog
 from .base import LabServer, timer
 
 __all__ = ["DEFAULT_OPTIONS", "TelnetLab", "TelnetSession", "serve"]
@@ -300,6 +301,7 @@ class TelnetLab(LabServer):
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, name=f"netbook-telnet-{self.name}", daemon=True)
         self._thread.start()
+        liblog.attach(self, self._thread)  # telnetlib3's and asyncio's log lines become log rows
         make = telnetlib3.create_server(
             self.host, self.port, protocol_factory=proto, shell=self._shell, encoding=False,
             connect_maxwait=self.negotiation_wait, timeout=self.idle_timeout, line_mode=False)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import socket
+import tempfile
 import threading
 import warnings
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
@@ -19,7 +20,7 @@ from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 from ..errors import InjectionError
 from ..table.source import Column, StreamSource
 from .base import SocketServerLab
-from ._httpcommon import HTTPLogMixin, ThreadingLabHTTPServer
+from ._httpcommon import ChunkedReader, FramingError, HTTPLogMixin, ThreadingLabHTTPServer
 
 __all__ = ["serve", "WSGILab"]
 
@@ -48,10 +49,11 @@ class _Input(io.RawIOBase):
         if self.left <= 0:
             return b""
         n = self.left if n is None or n < 0 else min(n, self.left)
-        data = self._rfile.read(n)
+        data = self._rfile.read(n)  # a buffered read: fewer than n only at end of stream
         self.left -= len(data)
-        if not data:
+        if len(data) < n:
             self.left = 0
+            raise ConnectionError("the client went away before the end of the request body")
         return data
 
     def readinto(self, b):
@@ -65,8 +67,9 @@ class _Input(io.RawIOBase):
         size = self.left if size is None or size < 0 else min(size, self.left)
         data = self._rfile.readline(size)
         self.left -= len(data)
-        if not data:
+        if len(data) < size and not data.endswith(b"\n"):
             self.left = 0
+            raise ConnectionError("the client went away before the end of the request body")
         return data
 
     def readlines(self, hint=-1):
@@ -106,7 +109,6 @@ class _BufferedServerHandler(ServerHandler):
             not rh.close_connection
             and "Content-Length" in self.headers
             and rh.command != "HEAD"
-            and not rh.headers.get("Transfer-Encoding")
         )
         if keep:
             if rh.request_version == "HTTP/1.0":
@@ -134,6 +136,7 @@ class LabWSGIRequestHandler(HTTPLogMixin, WSGIRequestHandler):
         self._errors = io.StringIO()
         self._outcome = (False, None, 0)
         violations: list[str] = []
+        spool = None
         try:
             try:
                 self.raw_requestline = self.rfile.readline(65537)
@@ -153,16 +156,26 @@ class LabWSGIRequestHandler(HTTPLogMixin, WSGIRequestHandler):
             if not self.parse_request():
                 self.close_connection = True
                 return
-            environ = self.get_environ()
-            try:
-                length = int(environ.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                length = -1
-            if length < 0:
-                self.send_error(400, "Bad Content-Length")
-                self.close_connection = True
+            framing = self.request_framing()
+            if framing is None:
                 return
-            body = _Input(self.rfile, length)  # becomes wsgi.input (ServerHandler's stdin)
+            environ = self.get_environ()
+            if framing[0] == "chunked":
+                # the app sees the de-chunked body with its CONTENT_LENGTH
+                # (apps read CONTENT_LENGTH bytes); read whole first, bounded
+                spool = self._read_chunked()
+                if spool is None:
+                    return
+                length = spool.seek(0, io.SEEK_END)
+                spool.seek(0)
+                environ.pop("HTTP_TRANSFER_ENCODING", None)
+                environ["wsgi.input_terminated"] = True
+                source = spool
+            else:
+                length, source = framing[1], self.rfile
+            if length or "CONTENT_LENGTH" in environ:
+                environ["CONTENT_LENGTH"] = str(length)
+            body = _Input(source, length)  # becomes wsgi.input (ServerHandler's stdin)
             handler = _BufferedServerHandler(body, self.wfile, self.get_stderr(), environ, multithread=True)
             handler.http_version = "1.1" if self.request_version == "HTTP/1.1" else "1.0"
             handler.request_handler = self
@@ -183,9 +196,14 @@ class LabWSGIRequestHandler(HTTPLogMixin, WSGIRequestHandler):
                 if body.left > _DRAIN_LIMIT:
                     self.close_connection = True
                 else:
-                    while body.read(65536):
-                        pass
+                    try:
+                        while body.read(65536):
+                            pass
+                    except (ConnectionError, OSError):
+                        self.close_connection = True
         finally:
+            if spool is not None:
+                spool.close()
             err = self._errors.getvalue().strip()
             lab = getattr(self, "lab", None)
             if err:
@@ -203,6 +221,30 @@ class LabWSGIRequestHandler(HTTPLogMixin, WSGIRequestHandler):
                         lab.violations.append((self.requestline, v))
             self._end()
 
+    def _read_chunked(self):
+        """The chunked body, de-chunked into a spooled file; None after a
+        refusal (bad chunks: 400, too big: 413; the connection closes)."""
+        spool = tempfile.SpooledTemporaryFile(max_size=1 << 20)
+        reader = ChunkedReader(self.rfile, self.server.max_body)
+        try:
+            while True:
+                data = reader.read(65536)
+                if not data:
+                    return spool
+                spool.write(data)
+        except FramingError as exc:
+            spool.close()
+            self.close_connection = True
+            self._detail = f"refused: {exc.why}"
+            self.send_error(exc.status, exc.why)
+        except (ConnectionError, OSError) as exc:
+            spool.close()
+            self.close_connection = True
+            self.requestline = self.requestline or "?"
+            self._status = "aborted"
+            self._detail = f"client went away during the body: {exc}"[:200]
+        return None
+
     def get_stderr(self):
         return self._errors
 
@@ -210,6 +252,8 @@ class LabWSGIRequestHandler(HTTPLogMixin, WSGIRequestHandler):
 class WSGILab(SocketServerLab):
     kind = "wsgi"
     scheme = "http"
+
+    max_body = 64 << 20  # a chunked request body is read whole (spooled to disk past 1 MiB), up to this
 
     def __init__(self, app, name=None, host="127.0.0.1", port=0, validate=False):
         super().__init__(name=name, host=host, port=port)
@@ -225,6 +269,7 @@ class WSGILab(SocketServerLab):
 
         srv = ThreadingLabWSGIServer(address, LabWSGIRequestHandler)
         srv.validate = self.validate
+        srv.max_body = self.max_body
         srv.set_app(validator(self.app) if self.validate else self.app)
         return srv
 

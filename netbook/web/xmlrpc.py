@@ -197,14 +197,22 @@ class _Batch:
 
     def __call__(self) -> MultiCallResult:
         raw = self._owner._guard("system.multicall", lambda: self._mc().results)
+        # each call must have its one result, in order: a reply with more or
+        # fewer, or with an item that is neither [value] nor a fault struct,
+        # is malformed (the stdlib's MultiCallIterator says so too)
+        if not isinstance(raw, list) or len(raw) != len(self._calls):
+            got = f"{len(raw)} results" if isinstance(raw, list) else f"a {type(raw).__name__}"
+            raise XMLRPCProtocolError(f"system.multicall: malformed reply: {got} for {len(self._calls)} calls "
+                                      f"from {self._owner.url}")
         out = []
-        for r in raw:
+        for i, r in enumerate(raw):
             if isinstance(r, dict) and "faultCode" in r:
                 out.append(XMLRPCFault("system.multicall", r["faultCode"], r.get("faultString", "")))
             elif isinstance(r, list) and len(r) == 1:
                 out.append(_convert(r[0]))
             else:
-                out.append(_convert(r))
+                raise XMLRPCProtocolError(f"system.multicall: malformed reply: result {i + 1} ({self._calls[i]}) "
+                                          f"is {type(r).__name__}, not [value] or a fault")
         return MultiCallResult(list(self._calls), out)
 
 

@@ -15,14 +15,20 @@ distributed = pytest.importorskip("distributed")
 
 
 @pytest.fixture(scope="module")
-def client():
+def client(tmp_path_factory):
     from distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None)
-    c = Client(cluster)
-    yield c
-    c.close()
-    cluster.close()
+    # its scratch folder lives in pytest's temp tree, not as dask-scratch-space in /tmp forever
+    import dask
+
+    scratch = tmp_path_factory.mktemp("dask")
+    with dask.config.set({"temporary-directory": str(scratch)}):
+        cluster = LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None,
+                               local_directory=str(scratch))
+        c = Client(cluster)
+        yield c
+        c.close()
+        cluster.close()
 
 
 def _frame(n=20_000, seed=7):
