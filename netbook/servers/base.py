@@ -16,11 +16,12 @@ import atexit
 import socket
 import threading
 import time
+import weakref
 from collections import deque
 from datetime import datetime, timezone
 from typing import Callable
 
-from ..table.source import Column, StreamSource
+from ..table.source import Column, Source, StreamSource
 from ..transcript import Transcript, trace_socket
 
 __all__ = ["LabServer", "SocketServerLab", "registry", "get", "stop_all", "servers", "LOG_COLUMNS"]
@@ -37,6 +38,16 @@ LOG_COLUMNS = [
 
 _registry: dict[str, "LabServer"] = {}
 _reg_lock = threading.RLock()
+# live views of servers (the servers list, a server's header), told when one starts or stops
+_watchers: "weakref.WeakSet" = weakref.WeakSet()
+
+
+def _changed() -> None:
+    for w in list(_watchers):
+        try:
+            w._servers_changed()
+        except Exception:  # noqa: BLE001 - a closed view must not break start/stop
+            pass
 
 
 def registry() -> dict[str, "LabServer"]:
@@ -65,15 +76,65 @@ def stop_all() -> int:
 atexit.register(stop_all)
 
 
-def servers():
-    """The running lab servers as a Table (name, kind, url, state, requests)."""
-    import pandas as pd
+class ServersSource(Source):
+    """The lab servers as a live Source: the ones running, and the ones
+    listed here before that have stopped since (state ``stopped``)."""
 
+    sortable = True
+    filterable = True
+    NAMES = ["name", "kind", "url", "state", "requests", "started"]
+
+    def __init__(self):
+        self.title = "lab servers"
+        self._seen: dict[str, LabServer] = {}
+        self._subs: list[Callable[[], None]] = []
+        self._frame()  # columns
+        _watchers.add(self)
+
+    def _frame(self):
+        import pandas as pd
+
+        from ..table.source import DataFrameSource
+
+        for name, srv in registry().items():
+            self._seen[name] = srv
+        df = pd.DataFrame([s._summary() for s in self._seen.values()], columns=self.NAMES)
+        src = DataFrameSource(df, title=self.title)
+        self.columns = src.columns
+        return src
+
+    @property
+    def length(self) -> int:
+        return self._frame().length
+
+    def rows(self, start, stop, sort=(), filter=None):
+        return self._frame().rows(start, stop, sort, filter)
+
+    def rows_by_key(self, keys):
+        return self._frame().rows_by_key(keys)
+
+    def to_frame(self, limit=None):
+        return self._frame().to_frame(limit)
+
+    def subscribe(self, callback):
+        if callback not in self._subs:
+            self._subs.append(callback)
+
+    def unsubscribe(self, callback):
+        if callback in self._subs:
+            self._subs.remove(callback)
+
+    def _servers_changed(self):
+        for cb in list(self._subs):
+            cb()
+
+
+def servers():
+    """The lab servers as a live Table (name, kind, url, state, requests):
+    a server stopped later shows ``stopped`` here too."""
     from ..table import Table
 
-    rows = [s._summary() for s in registry().values()]
-    df = pd.DataFrame(rows, columns=["name", "kind", "url", "state", "requests", "started"])
-    return Table(df, title="lab servers")
+    return Table(ServersSource(), title="lab servers")
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -111,6 +172,7 @@ class LabServer:
             self.running = True
             self.started = datetime.now(timezone.utc)
             _registry[self.name] = self
+        _changed()
         return self
 
     def stop(self) -> None:
@@ -120,6 +182,7 @@ class LabServer:
         if self.running:
             self.running = False
             self._stop()
+            _changed()
 
     def _start(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -174,23 +237,38 @@ class LabServer:
         state = "running" if self.running else "stopped"
         return f"<{type(self).__name__} {self.name!r} {state} at {self.url} — {self.requests} requests>"
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        from ..table import Table
+    def _header(self) -> str:
         from ..table.static import escape
 
         state = "running" if self.running else "stopped"
-        header = (
+        return (
             f"<div class='netbook-server'><b>{escape(self.name)}</b> ({escape(self.kind)}) "
             f"<span class='netbook-badge netbook-{state}'>{state}</span> "
             f"<a href='{escape(self.url)}' target='_blank' rel='noopener'>{escape(self.url)}</a></div>"
         )
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
         import ipywidgets as w
 
+        from ..table import Table
         from ..table.widget import merge_bundle
 
+        header = w.HTML(self._header())
         table = Table(self.log, title=f"{self.name} log")
-        view = w.VBox([w.HTML(header), table])
-        return merge_bundle(view._repr_mimebundle_(include=include, exclude=exclude), repr(self), header + table.static_html())
+        view = w.VBox([header, table])
+        view._netbook_live = _LiveHeader(self, header)  # the badge says "stopped" once it is
+        return merge_bundle(view._repr_mimebundle_(include=include, exclude=exclude), repr(self), self._header() + table.static_html())
+
+
+class _LiveHeader:
+    def __init__(self, srv: LabServer, widget):
+        self.srv, self.widget = srv, weakref.ref(widget)
+        _watchers.add(self)
+
+    def _servers_changed(self):
+        w = self.widget()
+        if w is not None:
+            w.value = self.srv._header()
 
 
 class SocketServerLab(LabServer):
