@@ -29,7 +29,7 @@ from .proxies import check_proxy_arg, parse_proxy, select_proxy
 
 __all__ = ["fetch_many", "COLUMNS"]
 
-COLUMNS = ["url", "status", "final_url", "content_type", "bytes", "elapsed", "error"]
+COLUMNS = ["url", "status", "final_url", "content_type", "bytes", "elapsed_ms", "error"]  # ms, like Response.to_frame()
 _REDIRECTS = {301, 302, 303, 307, 308}
 _NO_BODY = {204, 304}
 
@@ -386,6 +386,7 @@ class _Run:
         except Exception as e:  # one row's failure never stops the others
             msg = str(e) if isinstance(e, _Failed) else f"{type(e).__name__}: {e}"
             row = (url, None, None, None, None, time.perf_counter() - t0, msg)
+        row = (*row[:5], round(row[5] * 1000, 3), row[6])  # elapsed in ms
         self.results[i] = row
         self.finished_order.append(i)
         self.done += 1
@@ -452,7 +453,7 @@ def fetch_many(urls, concurrency: int = 16, per_host: int = 4, respect_robots: b
                timeout: float = 30, *, headers=None, max_bytes: int = 64 << 20, follow_redirects: bool = True,
                verify: bool = True, user_agent: str = "netbook/0.1", show: bool | None = None,
                proxy=None, no_proxy=None, max_delay: float = 10.0):
-    """Fetch every URL; return a DataFrame (url, status, final_url, content_type, bytes, elapsed, error).
+    """Fetch every URL; return a DataFrame (url, status, final_url, content_type, bytes, elapsed_ms, error).
 
     ``concurrency`` requests at once overall, at most ``per_host`` per host;
     ``respect_robots=True`` reads each host's robots.txt first and skips what
@@ -494,7 +495,7 @@ def fetch_many(urls, concurrency: int = 16, per_host: int = 4, respect_robots: b
     df = pd.DataFrame(rows, columns=COLUMNS)
     df["status"] = df["status"].astype("Int64")
     df["bytes"] = df["bytes"].astype("Int64")
-    df["elapsed"] = df["elapsed"].astype(float)
+    df["elapsed_ms"] = df["elapsed_ms"].astype(float)
     df.attrs["cancelled"] = cancelled
     df.attrs["proxies"] = dict(run.proxies_used)
     df.attrs["crawl_delay"] = {k: v for k, v in run.delays.items() if v}
@@ -518,7 +519,7 @@ class _Progress:
         self.bar = w.IntProgress(value=0, min=0, max=total, description="fetch_many")
         self.label = w.Label(f"0 / {total:,}")
         cols = [Column("url", "str"), Column("status", "int"), Column("final_url", "str"), Column("content_type", "str"),
-                Column("bytes", "int", "size"), Column("elapsed", "float"), Column("error", "str")]
+                Column("bytes", "int", "size"), Column("elapsed_ms", "float", "ms"), Column("error", "str")]
         self.source = StreamSource(cols, title="fetch_many results")
         self.table = Table(self.source, title="fetch_many results")
         self.shown = 0
