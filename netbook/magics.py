@@ -72,7 +72,10 @@ class CoreMagics(Magics):
 
 
 def load_ipython_extension(ipython) -> None:
+    from . import live
+
     ipython.register_magics(CoreMagics)
+    live.install(ipython)  # Tables' saved static parts follow the live view
     for modname in MAGIC_MODULES:
         try:
             mod = importlib.import_module(modname)
