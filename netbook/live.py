@@ -43,8 +43,13 @@ def enabled() -> bool:
     return os.environ.get("NETBOOK_LIVE_STATIC", "1") not in ("0", "false", "no", "off")
 
 
+# shown with a display_id and kept current: Tables, and views holding a live Table
+LIVE_TYPES = [("netbook.table.widget", "Table"), ("netbook.servers.base", "LabServer"), ("netbook.labs", "MailLab")]
+
+
 def _statics(obj) -> tuple[str, str]:
-    return repr(obj), obj.static_html()
+    live = getattr(obj, "_live_static", None)
+    return live() if live is not None else (repr(obj), obj.static_html())
 
 
 def _count(ip) -> int:
@@ -52,7 +57,7 @@ def _count(ip) -> int:
 
 
 def show(obj) -> bool:
-    """IPython display formatter for Tables: the usual bundle, with a display_id."""
+    """IPython display formatter for live objects: the usual bundle, with a display_id."""
     from IPython import get_ipython
     from IPython.display import display
 
@@ -120,7 +125,7 @@ def snapshot() -> list[dict[str, Any]]:
         if obj is None or getattr(obj, "comm", True) is None:
             continue
         text, html = _statics(obj)
-        out.append({"display_id": did, "title": getattr(obj, "title", ""), "text": text, "html": html})
+        out.append({"display_id": did, "title": getattr(obj, "title", "") or getattr(obj, "name", ""), "text": text, "html": html})
     return out
 
 
@@ -136,5 +141,6 @@ def install(ip) -> None:
     if ip is None or id(ip) in _installed:
         return
     _installed.add(id(ip))
-    ip.display_formatter.ipython_display_formatter.for_type_by_name("netbook.table.widget", "Table", show)
+    for module, name in LIVE_TYPES:
+        ip.display_formatter.ipython_display_formatter.for_type_by_name(module, name, show)
     ip.events.register("post_run_cell", _post_run_cell)

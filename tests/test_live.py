@@ -16,7 +16,10 @@ CELLS = [
     "big = nb.Table(pd.DataFrame({'x': range(1000)}), title='big')\nbig",
     "big.sort_by('-x')\nsame = nb.Table(pd.DataFrame({'y': [1]}), title='unchanged')\nsame",
     "closed = nb.Table(pd.DataFrame({'z': [1]}), title='closed')\nclosed",
+    "srv = nb.serve.http('.', name='live-http')\nsrv",
+    "for _ in range(3):\n    nb.fetch(srv.url)",
     "closed.close()\nimport json, netbook.live as L\nprint(json.dumps([s['title'] for s in L.snapshot()]))",
+    "srv.stop()",
 ]
 
 
@@ -47,7 +50,10 @@ def test_saved_outputs_show_the_last_state(tmp_path, monkeypatch):
     assert big[0] == "big: 1,000 rows × 1 columns" and big[2].strip() == "999"  # sorted as last seen
     assert _out(nb, 4).metadata == {}  # never changed: never rewritten
     assert "z" in _out(nb, 5).data["text/html"]  # closed: keeps what it showed
-    assert _out(nb, 6).text.strip() == '["words", "big", "unchanged"]'
+    server = _out(nb, 6).data  # a server's log, filled by later cells; its badge follows stop()
+    assert "3 rows × 7 columns" in server["text/html"] and ">stopped</span>" in server["text/html"]
+    assert "live-http log" in server["text/html"] and "— 3 requests" in server["text/plain"]
+    assert _out(nb, 8).text.strip() == '["words", "big", "unchanged", "live-http"]'
     # the widget is the one displayed first (same model id): the live view is not replaced
     ids = {o.data["application/vnd.jupyter.widget-view+json"]["model_id"] for o in (words,)}
     assert len(ids) == 1

@@ -247,6 +247,12 @@ class LabServer:
             f"<a href='{escape(self.url)}' target='_blank' rel='noopener'>{escape(self.url)}</a></div>"
         )
 
+    def _live_static(self) -> tuple[str, str]:
+        """text/plain and text/html as they are now (netbook.live keeps saved outputs current)."""
+        from ..table.static import static_html
+
+        return repr(self), self._header() + static_html(self.log, rows=10, title=f"{self.name} log")
+
     def _repr_mimebundle_(self, include=None, exclude=None):
         import ipywidgets as w
 
