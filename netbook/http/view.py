@@ -107,7 +107,8 @@ def body_html(resp) -> str:
 def timing_rows(resp) -> list[tuple[str, str, float]]:
     """(label, color, ms) rows that add up to the total: each redirect hop as
     one row, the final request's HAR phases, then what lies between them
-    (Python, reading the body, following redirects)."""
+    (Python, reading the body, following redirects), always shown so the
+    rows are the same from run to run."""
     from .response import TIMING_PHASES
 
     def phases(t):
@@ -119,9 +120,7 @@ def timing_rows(resp) -> list[tuple[str, str, float]]:
         rows.append((f"redirect {i} ({h.status})", "#6b7280", ms))
     rows += phases(resp.timings)
     total = resp.elapsed * 1000
-    rest = total - sum(ms for _, _, ms in rows)
-    if rest > 0.05:
-        rows.append(("other", "#d1d5db", rest))
+    rows.append(("other", "#d1d5db", max(0.0, total - sum(ms for _, _, ms in rows))))
     return rows
 
 
