@@ -159,6 +159,10 @@ def click_response_tabs(page, name: str) -> int:
             page.wait_for_timeout(150)
             panel = out.locator(".widget-tab-contents > .lm-Widget:not(.lm-mod-hidden)").first
             assert panel.inner_text().strip() or panel.locator("iframe, img").count(), f"{name}: tab {titles[j]} is empty"
+        timing = next(j for j, t in enumerate(titles) if t.startswith("Timing"))
+        tabs.nth(timing).click()  # the screenshot shows the waterfall
+        text = out.locator(".widget-tab-contents > .lm-Widget:not(.lm-mod-hidden)").first.inner_text()
+        assert "total" in text and " ms" in text, text
     return n
 
 
@@ -193,7 +197,7 @@ def test_every_lab_runs_and_its_views_click_through(jlab):
     seen = {}
     for name in LABS:
         stem = name.removesuffix(".ipynb")
-        page = jlab.open(name)
+        page = jlab.open(name, workspace=f"w-{stem}")
         console = Console(page)
         try:
             run_all_and_wait(jlab, page, stem)
