@@ -46,7 +46,7 @@ unit: venv peers
 	$(PY) -m pytest tests $(PYTEST_ARGS)
 
 notebooks: venv peers
-	cd notebooks && ../$(PY) -m pytest --nbval -p no:cacheprovider --nbval-sanitize-with ../tests/nbval_sanitize.cfg --nbval-cell-timeout=300 . $(PYTEST_ARGS)
+	cd notebooks && NETBOOK_LIVE_STATIC=0 ../$(PY) -m pytest --nbval -p no:cacheprovider --nbval-sanitize-with ../tests/nbval_sanitize.cfg --nbval-cell-timeout=300 . $(PYTEST_ARGS)
 
 js: peers
 	node --test widgets/test/
@@ -59,7 +59,7 @@ lint: venv
 test: lint peers
 	node --test widgets/test/
 	$(PY) -m pytest tests $(PYTEST_ARGS)
-	cd notebooks && ../$(PY) -m pytest --nbval -p no:cacheprovider --nbval-sanitize-with ../tests/nbval_sanitize.cfg --nbval-cell-timeout=300 . $(PYTEST_ARGS)
+	cd notebooks && NETBOOK_LIVE_STATIC=0 ../$(PY) -m pytest --nbval -p no:cacheprovider --nbval-sanitize-with ../tests/nbval_sanitize.cfg --nbval-cell-timeout=300 . $(PYTEST_ARGS)
 
 bench: venv
 	for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -87,15 +87,24 @@ class MailLab:
         lines.append(f"  {self.store.deliveries.length} messages stored in {self.store.root}")
         return "\n".join(lines)
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
+    def _head_html(self) -> str:
         import html as h
 
-        from .table import Table
-
         users = ", ".join(sorted(self.users)) if self.users else "any user"
-        head = (f"<div class='netbook-lab'><b>mail lab</b> {h.escape(self.name)} — users: {h.escape(users)}<ul>"
+        return (f"<div class='netbook-lab'><b>mail lab</b> {h.escape(self.name)} — users: {h.escape(users)}<ul>"
                 + "".join(f"<li>{s.kind}: <code>{h.escape(s.url)}</code> ({'running' if s.running else 'stopped'})</li>" for s in self.servers)
                 + "</ul></div>")
+
+    def _live_static(self) -> tuple[str, str]:
+        """text/plain and text/html as they are now (netbook.live keeps saved outputs current)."""
+        from .table.static import static_html
+
+        return repr(self), self._head_html() + static_html(self.store.deliveries, rows=10, title="stored messages")
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        from .table import Table
+
+        head = self._head_html()
         table = Table(self.store.deliveries, formats={"bytes": "size"}, title="stored messages")
         bundle = {}
         try:

@@ -49,7 +49,10 @@ class CoreMagics(NetbookMagics):
 
 
 def load_ipython_extension(ipython: Any) -> None:
+    from . import live
+
     ipython.register_magics(CoreMagics)
+    live.install(ipython)  # Tables' saved static parts follow the live view
     for modname in MAGIC_MODULES:
         try:
             mod = importlib.import_module(modname)

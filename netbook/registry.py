@@ -9,13 +9,29 @@ from __future__ import annotations
 
 import atexit
 import threading
+import weakref
 from typing import Any
 
 __all__ = ["registry", "get", "kinds", "start", "stop", "stop_all", "table", "add", "remove", "lab_server_for",
-           "lab_cafile", "lock"]
+           "lab_cafile", "lock", "watch", "changed"]
 
 _registry: dict[str, Any] = {}
 lock = threading.RLock()  # held while a server starts, so a replaced one is stopped first
+# live views of the servers (a servers list, a server's header): told when one starts or stops
+_watchers: "weakref.WeakSet[Any]" = weakref.WeakSet()
+
+
+def watch(view) -> None:
+    """Call ``view._servers_changed()`` whenever a server starts or stops."""
+    _watchers.add(view)
+
+
+def changed() -> None:
+    for w in list(_watchers):
+        try:
+            w._servers_changed()
+        except Exception:  # noqa: BLE001 - a closed view must not break start/stop
+            pass
 
 
 def registry() -> dict[str, Any]:
@@ -68,6 +84,7 @@ def add(server) -> None:
         if old is not None and old is not server:
             old.stop()
         _registry[server.name] = server
+    changed()
 
 
 def remove(server) -> None:
@@ -89,15 +106,12 @@ atexit.register(stop_all)
 
 
 def table():
-    """The running lab servers as a Table (name, kind, url, state, requests,
-    started): ``nb.servers()``, ``nb.serve.list()``, ``%serve list``."""
-    import pandas as pd
+    """The lab servers as a live Table (name, kind, url, state, requests,
+    started): ``nb.servers()``, ``nb.serve.list()``, ``%serve list``; a
+    server stopped later shows ``stopped`` there too."""
+    import importlib
 
-    from .table import Table
-
-    rows = [s._summary() for s in registry().values()]
-    df = pd.DataFrame(rows, columns=["name", "kind", "url", "state", "requests", "started"])
-    return Table(df, title="lab servers")
+    return importlib.import_module("netbook.servers.base").servers()  # by name: the Source lives with LabServer
 
 
 def lab_server_for(kind: str):

@@ -188,15 +188,21 @@ class Transcript:
         df["time"] = pd.to_datetime(df["time"], utc=True)
         return df
 
+    def _shown_frame(self, reveal: bool = False):
+        """to_frame() with the arrows printed transcripts use (→ sent, ← received)."""
+        df = self.to_frame(reveal=reveal)
+        df["direction"] = df["direction"].map(lambda d: ARROWS.get(d, d))
+        return df
+
     def __table_source__(self):
         from .table.source import DataFrameSource
 
-        return DataFrameSource(self.to_frame(), formats={"bytes": "size"}, title=self.title or "transcript")
+        return DataFrameSource(self._shown_frame(), formats={"bytes": "size"}, title=self.title or "transcript")
 
     def table(self, reveal: bool = False):
         from .table import Table
 
-        return Table(self.to_frame(reveal=reveal), formats={"bytes": "size"}, title=self.title or "transcript")
+        return Table(self._shown_frame(reveal=reveal), formats={"bytes": "size"}, title=self.title or "transcript")
 
     def __len__(self) -> int:
         return sum(1 for _ in self.lines())

@@ -174,6 +174,24 @@ def test_servers_table_and_repr(site):
         nb.serve.nosuchkind
 
 
+def test_servers_list_follows_stop_all(site, ipython):
+    """``%serve list`` is live: after ``%serve stop all`` it says stopped (and
+    the static fallback too); a server started later joins it."""
+    srv = nb.serve.http(site, name="live-a")
+    t = ipython.run_line_magic("serve", "list")
+    assert dict(zip(t.page_frame.name, t.page_frame.state))["live-a"] == "running"
+    header = srv._repr_mimebundle_()
+    ipython.run_line_magic("serve", "stop all")
+    t.flush()
+    assert set(t.page_frame.state) == {"stopped"} and "live-a" in list(t.page_frame.name)
+    assert "running" not in t.static_html() and "stopped" in repr(t)
+    assert "stopped" in srv._header() and "running" not in srv._header()
+    assert header is not None
+    nb.serve.http(site, name="live-b")
+    t.flush()
+    assert dict(zip(t.page_frame.name, t.page_frame.state)) == {"live-a": "stopped", "live-b": "running"}
+
+
 def test_stop_all_at_exit_in_a_subprocess(site):
     import sys
 

@@ -32,7 +32,7 @@ from .rules import (DEFAULT_MAX_BYTES, MAX_REDIRECTS, REDIRECT_CODES, USER_AGENT
 
 __all__ = ["fetch_many", "COLUMNS"]
 
-COLUMNS = ["url", "status", "final_url", "content_type", "bytes", "elapsed", "error", "transcript"]
+COLUMNS = ["url", "status", "final_url", "content_type", "bytes", "elapsed_ms", "error", "transcript"]  # ms, like Response.to_frame()
 _NO_BODY = {204, 304}
 
 
@@ -438,6 +438,7 @@ class _Run:
         if tr is not None:
             for p in getattr(tr, "proxies", ()):
                 scrub_transcript(tr, p)  # not even reveal=True shows a proxy password
+        row = (*row[:5], round(row[5] * 1000, 3), row[6])  # elapsed in ms
         self.results[i] = row
         self.transcripts[i] = tr
         self.finished_order.append(i)
@@ -505,7 +506,7 @@ def fetch_many(urls, concurrency: int = 16, per_host: int = 4, respect_robots: b
                timeout: float = 30, *, headers=None, max_bytes: int = DEFAULT_MAX_BYTES, follow_redirects: bool = True,
                verify=True, user_agent: str = USER_AGENT, show: bool | None = None,
                proxy=None, no_proxy=None, max_delay: float = 10.0, transcript_bytes: int = 4096):
-    """Fetch every URL; return a DataFrame (url, status, final_url, content_type, bytes, elapsed, error,
+    """Fetch every URL; return a DataFrame (url, status, final_url, content_type, bytes, elapsed_ms, error,
     transcript).
 
     ``concurrency`` requests at once overall, at most ``per_host`` per host;
@@ -555,7 +556,7 @@ def fetch_many(urls, concurrency: int = 16, per_host: int = 4, respect_robots: b
     df["transcript"] = pd.Series([run.transcripts[i] for i in done], dtype=object)
     df["status"] = df["status"].astype("Int64")
     df["bytes"] = df["bytes"].astype("Int64")
-    df["elapsed"] = df["elapsed"].astype(float)
+    df["elapsed_ms"] = df["elapsed_ms"].astype(float)
     df.attrs["cancelled"] = cancelled
     df.attrs["proxies"] = dict(run.proxies_used)
     df.attrs["crawl_delay"] = {k: v for k, v in run.delays.items() if v}
@@ -579,7 +580,7 @@ class _Progress:
         self.bar = w.IntProgress(value=0, min=0, max=total, description="fetch_many")
         self.label = w.Label(f"0 / {total:,}")
         cols = [Column("url", "str"), Column("status", "int"), Column("final_url", "str"), Column("content_type", "str"),
-                Column("bytes", "int", "size"), Column("elapsed", "float"), Column("error", "str")]
+                Column("bytes", "int", "size"), Column("elapsed_ms", "float", "ms"), Column("error", "str")]
         self.source = StreamSource(cols, title="fetch_many results")
         self.table = Table(self.source, title="fetch_many results")
         self.shown = 0

@@ -105,25 +105,66 @@ def body_html(resp) -> str:
     return f"<pre style='font-size:12px'>{escape(hexdump)}</pre><div style='color:#666'>{len(body):,} bytes of {escape(ctype or 'binary data')}</div>"
 
 
-def timing_html(resp) -> str:
+def timing_rows(resp) -> list[tuple[str, str, float]]:
+    """(label, color, ms) rows that add up to the total: each redirect hop as
+    one row, the final request's HAR phases, then what lies between them
+    (Python, reading the body, following redirects), always shown so the
+    rows are the same from run to run."""
     from .timing import TIMING_PHASES
 
-    t = resp.timings
-    total = sum(max(0.0, float(t.get(p, 0) or 0)) for p in TIMING_PHASES) or 1.0
+    def phases(t):
+        return [(p, _PHASE_COLORS[p], float(t.get(p, -1) or 0)) for p in TIMING_PHASES if float(t.get(p, -1) or 0) >= 0]
+
     rows = []
+    for i, h in enumerate(resp.history, 1):
+        ms = sum(v for _, _, v in phases(h.timings or {}))
+        rows.append((f"redirect {i} ({h.status})", "#6b7280", ms))
+    rows += phases(resp.timings)
+    total = resp.elapsed * 1000
+    rows.append(("other", "#d1d5db", max(0.0, total - sum(ms for _, _, ms in rows))))
+    return rows
+
+
+def timing_html(resp) -> str:
+    rows = timing_rows(resp)
+    total = resp.elapsed * 1000
+    scale = max(total, sum(ms for _, _, ms in rows)) or 1.0
+    out = []
     offset = 0.0
-    for p in TIMING_PHASES:
-        ms = float(t.get(p, -1) or 0)
-        if ms < 0:
-            continue
-        left, width = 100 * offset / total, max(0.5, 100 * ms / total)
-        rows.append(
-            f"<tr><td style='padding-right:8px'>{p}</td><td style='width:320px'><div style='position:relative;height:10px'>"
-            f"<div style='position:absolute;left:{left:.1f}%;width:{width:.1f}%;height:10px;background:{_PHASE_COLORS[p]}'>"
+    for label, color, ms in rows:
+        left, width = 100 * offset / scale, max(0.5, 100 * ms / scale)
+        out.append(
+            f"<tr><td style='padding-right:8px;white-space:nowrap'>{escape(label)}</td><td style='width:320px'>"
+            f"<div style='position:relative;height:10px'>"
+            f"<div style='position:absolute;left:{left:.1f}%;width:{width:.1f}%;height:10px;background:{color}'>"
             f"</div></div></td><td style='text-align:right;padding-left:8px'>{ms:,.1f} ms</td></tr>"
         )
         offset += ms
-    return f"<table style='font-size:12px'>{''.join(rows)}</table><div style='color:#666;font-size:11px'>total {resp.elapsed * 1000:,.1f} ms</div>"
+    out.append(f"<tr style='border-top:1px solid #ddd'><td><b>total</b></td><td></td>"
+               f"<td style='text-align:right;padding-left:8px'><b>{total:,.1f} ms</b></td></tr>")
+    return f"<table style='font-size:12px'>{''.join(out)}</table>"
+
+
+def cookies_view_frame(resp):
+    """The cookies set, values masked, without the attribute columns no
+    cookie uses (``resp.cookies_frame()`` has them all)."""
+    df = resp.cookies_frame()
+    keep = ["name", "value", "set_by"]
+    for c in df.columns:
+        if c not in keep and df[c].astype(bool).any() and (df[c].astype(str) != "").any():
+            keep.append(c)
+    return df[keep]
+
+
+def redirects_frame(resp):
+    """The redirect hops only (the final request is the badge): one row each."""
+    df = resp.history_frame()
+    return df.iloc[: len(resp.history)].reset_index(drop=True)
+
+
+def transcript_frame(resp):
+    """The transcript with the arrows printed transcripts use (→ sent, ← received)."""
+    return resp.transcript._shown_frame()
 
 
 def _frame_html(df, title="") -> str:
@@ -137,9 +178,9 @@ def _sections(resp) -> list[tuple[str, str]]:
     return [
         ("Body", body_html(resp)),
         (f"Headers ({len(resp.headers)})", _frame_html(resp.headers.to_frame())),
-        (f"Cookies ({len(resp.set_cookies())})", _frame_html(resp.cookies_frame())),
+        (f"Cookies ({len(resp.set_cookies())})", _frame_html(cookies_view_frame(resp))),
         ("Timing", timing_html(resp)),
-        (f"Redirects ({len(resp.history)})", _frame_html(resp.history_frame())),
+        (f"Redirects ({len(resp.history)})", _frame_html(redirects_frame(resp))),
         ("Transcript", f"<pre style='font-size:12px;max-height:400px;overflow:auto'>{escape(resp.transcript.text())}</pre>"),
     ]
 
@@ -161,10 +202,10 @@ def response_widget(resp):
     children = [
         w.HTML(body_html(resp)),
         Table(resp.headers.to_frame(), title="headers"),
-        Table(resp.cookies_frame(), title="cookies set"),
+        Table(cookies_view_frame(resp), title="cookies set"),
         w.HTML(timing_html(resp)),
-        Table(resp.history_frame(), title="redirects"),
-        Table(resp.transcript.to_frame(), formats={"bytes": "size"}, title="transcript"),
+        Table(redirects_frame(resp), title="redirects"),
+        Table(transcript_frame(resp), formats={"bytes": "size"}, title="transcript"),
     ]
     tab = w.Tab(children=children)
     tab.titles = tuple(title for title, _ in _sections(resp))

@@ -267,32 +267,58 @@ class IPNetResult:
         return self.summary[key]
 
     # views
-    def summary_html(self) -> str:
-        rows = "".join(
-            f"<tr><th style='text-align:left;padding:1px 10px 1px 0'>{html.escape(str(k))}</th>"
-            f"<td style='font-family:monospace'>{html.escape(_fmt(v))}</td></tr>" for k, v in self.summary.items()
+    COMPACT = 6  # summary rows shown before "all properties"
+
+    def _rows_html(self, items) -> str:
+        return "".join(
+            f"<tr><th style='text-align:left;padding:1px 10px 1px 0;font-weight:normal;color:#555'>{html.escape(str(k))}</th>"
+            f"<td style='font-family:monospace'>{html.escape(_fmt(v))}</td></tr>" for k, v in items
         )
+
+    def summary_html(self) -> str:
+        """The title, the first few facts in two columns, the flags that hold
+        as chips; every property in a collapsed section below."""
+        items = [(k, v) for k, v in self.summary.items() if k not in FLAG_NAMES]
+        flags = [k for k, v in self.summary.items() if k in FLAG_NAMES and v is True]
+        head, more = items[: self.COMPACT], items[self.COMPACT:]
+        half = (len(head) + 1) // 2
+        cols = "".join(f"<table style='font-size:12px;border-collapse:collapse;margin-right:24px'>{self._rows_html(part)}</table>"
+                       for part in (head[:half], head[half:]) if part)
+        chips = "".join(f"<span style='border:1px solid #bcd;border-radius:8px;padding:0 6px;margin-right:4px;font-size:11px'>"
+                        f"{html.escape(f.replace('is_', ''))}</span>" for f in flags)
         note = f"<div style='color:#8a6d3b'>{html.escape(self.note)}</div>" if self.note else ""
-        return (f"<div class='netbook-ipnet'><b>{html.escape(self.title)}</b>{note}"
-                f"<table style='font-size:12px;border-collapse:collapse'>{rows}</table></div>")
+        details = (f"<details style='font-size:12px'><summary style='cursor:pointer;color:#555'>all {len(self.summary)} properties"
+                   f"</summary><table style='font-size:12px;border-collapse:collapse'>"
+                   f"{self._rows_html(self.summary.items())}</table></details>") if more or flags else ""
+        return (f"<div class='netbook-ipnet'><b>{html.escape(self.title)}</b> {chips}{note}"
+                f"<div style='display:flex;flex-wrap:wrap'>{cols}</div>{details}</div>")
 
     def map_html(self) -> str:
         """The address space as a bar: one cell per subnet/allocation, width
-        proportional to its size (at most 64 cells; larger maps sample)."""
+        proportional to its size; a label is written in its cell only where it
+        fits, and every cell is named in the legend below."""
         if not self.segments:
             return ""
         total = sum(s for _, s, _ in self.segments) or 1
         colors = {"used": "#4c9be8", "free": "#e8e8e8", "excluded": "#e8a24c", "alt": "#7fb8ef", "in": "#5cb85c", "out": "#eee"}
-        cells = []
+        cells, legend = [], []
         for label, size, cls in self.segments:
             w = max(100.0 * size / total, 0.4)
+            fits = len(label) * 6.2 + 6 <= w * 9  # px of text vs. px of a cell in a 900 px bar
             cells.append(
                 f"<div title='{html.escape(label)}' style='flex:0 0 {w:.3f}%;background:{colors.get(cls, '#ccc')};"
-                f"border-right:1px solid #fff;overflow:hidden;font-size:10px;white-space:nowrap;text-overflow:ellipsis;"
-                f"padding:2px 0'>{html.escape(label) if w > 6 else '&nbsp;'}</div>"
+                f"border-right:1px solid #fff;overflow:hidden;font-size:10px;white-space:nowrap;"
+                f"padding:2px 0 2px 2px;box-sizing:border-box'>{html.escape(label) if fits else '&nbsp;'}</div>"
             )
+            if len(legend) < 64:
+                legend.append(f"<span style='margin-right:12px;white-space:nowrap'><span style='display:inline-block;width:9px;"
+                              f"height:9px;background:{colors.get(cls, '#ccc')};border:1px solid #bbb;margin-right:3px'></span>"
+                              f"{html.escape(label)} <span style='color:#888'>({size:,})</span></span>")
+        more = len(self.segments) - len(legend)
+        tail = f"<span style='color:#888'>… {more:,} more</span>" if more > 0 else ""
         return ("<div class='netbook-ipmap' style='display:flex;width:100%;max-width:900px;border:1px solid #ccc;"
-                f"margin:6px 0'>{''.join(cells)}</div>")
+                f"margin:6px 0 2px 0'>{''.join(cells)}</div>"
+                f"<div class='netbook-iplegend' style='font-size:11px;max-width:900px;display:flex;flex-wrap:wrap'>{''.join(legend)}{tail}</div>")
 
     def _repr_html_(self) -> str:
         from ..table.static import static_html
@@ -319,7 +345,7 @@ class IPNetResult:
         from ..table.widget import Table
 
         head = W.HTML(self.summary_html() + self.map_html())
-        tables = [(name, Table(src, title=src.title or name)) for name, src in self.tables.items()]
+        tables = [(name, Table(src, title=src.title or name, page_size=10)) for name, src in self.tables.items()]
         if not tables:
             return W.VBox([head])
         if len(tables) == 1:
@@ -460,13 +486,14 @@ def _plan(net, needs, rfc3021: bool = False) -> IPNetResult:
     for a in allocs:
         f, n = host_range(a.network)
         addr = type(a.network.network_address)
-        rows.append({"name": a.name, "hosts needed": a.hosts, "network": str(a.network), "prefix": a.network.prefixlen,
-                     "first host": str(addr(f)), "last host": str(addr(f + n - 1)), "broadcast": str(a.network.broadcast_address),
-                     "usable hosts": n, "spare hosts": n - a.hosts})
+        # the counts first: a narrow view shows what was asked and what is spare
+        rows.append({"name": a.name, "network": str(a.network), "hosts needed": a.hosts, "usable hosts": n,
+                     "spare hosts": n - a.hosts, "first host": str(addr(f)), "last host": str(addr(f + n - 1)),
+                     "broadcast": str(a.network.broadcast_address), "prefix": a.network.prefixlen})
     for fnet in free:
-        rows.append({"name": "(free)", "hosts needed": 0, "network": str(fnet), "prefix": fnet.prefixlen,
-                     "first host": "", "last host": "", "broadcast": str(fnet.broadcast_address),
-                     "usable hosts": usable_hosts(fnet), "spare hosts": usable_hosts(fnet)})
+        rows.append({"name": "(free)", "network": str(fnet), "hosts needed": 0, "usable hosts": usable_hosts(fnet),
+                     "spare hosts": usable_hosts(fnet), "first host": "", "last host": "",
+                     "broadcast": str(fnet.broadcast_address), "prefix": fnet.prefixlen})
     df = pd.DataFrame(rows)
     df = df.iloc[sorted(range(len(df)), key=lambda i: int(ipaddress.ip_network(df["network"].iloc[i]).network_address))].reset_index(drop=True)
     used = sum(a.network.num_addresses for a in allocs)

@@ -172,6 +172,8 @@ class IMAP(Closing):
 
     def __init__(self, url=None, *, user=None, password=None, folder=None, starttls=False, timeout=30,
                  cafile=None, verify=True, batch=2000, readonly=True):
+        self._reopen_args = (url, dict(user=user, password=password, starttls=starttls, timeout=timeout,
+                                       cafile=cafile, verify=verify, batch=batch, readonly=readonly))
         self.url = parse_url(url, ("imap", "imaps"), user=user, password=password, default_kind="imap")
         u = self.url
         if not u.user:
@@ -475,6 +477,16 @@ class IMAP(Closing):
             self._c.logout()
         except (imaplib.IMAP4.error, OSError):
             self._shutdown()
+
+    @property
+    def closed(self) -> bool:
+        """True after ``close()`` (LOGOUT) or once the connection is gone."""
+        return getattr(self._c, "state", "LOGOUT") == "LOGOUT" or getattr(self._c, "sock", None) is None
+
+    def reopen(self) -> "IMAP":
+        """A new session with the same URL, credentials and options, in the same folder."""
+        url, kw = self._reopen_args
+        return type(self)(url, folder=self.folder, **kw)
 
     # -- presenting ----------------------------------------------------------------
     def table(self):

@@ -98,10 +98,26 @@ def safe_html_document(html: str) -> str:
     return f"<!DOCTYPE html><html><head><meta charset='utf-8'>{meta}</head><body>{html}</body></html>"
 
 
-def sandboxed_iframe(html: str, height: int = 320) -> str:
+def estimate_height(html: str, low: int = 48, high: int = 480) -> int:
+    """A frame height in px for ``html``, from its text length and block
+    elements, kept within ``low``..``high`` (a sandboxed frame has no scripts,
+    so it cannot size itself; a scrollbar covers what the estimate misses)."""
+    body = re.sub(r"(?is)<(script|style|head)\b.*?</\1\s*>", "", html)
+    blocks = len(re.findall(r"(?i)<(?:p|div|br|li|tr|h[1-6]|table|ul|ol|blockquote|pre|hr)\b", body))
+    heads = len(re.findall(r"(?i)<h[1-3]\b", body))
+    images = len(re.findall(r"(?i)<img\b", body))
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", body)).strip()
+    lines = max(1, blocks) + len(text) // 90
+    return max(low, min(high, 24 + 22 * lines + 14 * heads + 24 * images))
+
+
+def sandboxed_iframe(html: str, height: int | None = None) -> str:
     """HTML for showing ``html`` in a sandboxed iframe (no scripts, no
-    same-origin, no remote loads)."""
+    same-origin, no remote loads), as tall as its content within a bound
+    unless ``height`` (px) is given."""
     doc = safe_html_document(html)
+    if height is None:
+        height = estimate_height(html)
     return (
         f'<iframe sandbox="" referrerpolicy="no-referrer" csp="{CSP}" '
         f'style="width:100%;height:{int(height)}px;border:1px solid #ddd" srcdoc="{_html.escape(doc, quote=True)}"></iframe>'

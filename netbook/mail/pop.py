@@ -35,6 +35,8 @@ class POP3(Closing):
 
     def __init__(self, url=None, *, user=None, password=None, starttls=False, apop=False, timeout=30,
                  cafile=None, verify=True):
+        self._reopen_args = (url, dict(user=user, password=password, starttls=starttls, apop=apop, timeout=timeout,
+                                       cafile=cafile, verify=verify))
         self.url = parse_url(url, ("pop", "pops"), user=user, password=password, default_kind="pop3")
         if not self.url.user:
             raise MailError("POP3 needs a user: pop://user@host:port")
@@ -123,6 +125,16 @@ class POP3(Closing):
             self._c.quit()
         except (poplib.error_proto, OSError):
             self._c.close()
+
+    @property
+    def closed(self) -> bool:
+        """True after ``close()`` (QUIT) or once the connection is gone."""
+        return getattr(self._c, "sock", None) is None
+
+    def reopen(self) -> "POP3":
+        """A new session with the same URL, credentials and options."""
+        url, kw = self._reopen_args
+        return type(self)(url, **kw)
 
     # -- presenting ---------------------------------------------------------------
     def table(self):

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import html as _html
 
-from ..table.source import DataFrameSource
+from ..errors import NetbookError, NetworkError
+from ..table.source import DataFrameSource, LazySource, as_source
 from ..table.static import static_html
 
-__all__ = ["FolderView"]
+__all__ = ["FolderView", "ViewError"]
 
 _PROMPT = "<i>select a message to preview it</i>"
 
@@ -26,29 +27,88 @@ def _preview(msg) -> str:
     return f"<div style='line-height:1.4'>{note}{body}</div>"
 
 
+class ViewError(NetbookError):
+    """A view cannot reach its server (stopped, or refusing the session)."""
+
+
+def _closed(client) -> bool:
+    return bool(getattr(client, "closed", False))
+
+
 class FolderView:
     """``FolderView(client)`` for an ``IMAP``/``POP3`` client (or anything
-    with ``folder_names``, ``_view_frame(folder)``, ``_view_message(folder, key)``)."""
+    with ``folder_names``, ``_view_frame(folder)``, ``_view_message(folder, key)``).
+
+    The view keeps working after the session it was given is closed (a later
+    cell's ``close()`` or ``with`` block): it opens its own session with the
+    same URL and credentials (``client.reopen()``) and says plainly when the
+    server cannot be reached."""
 
     def __init__(self, client, folder: str | None = None):
         self.client = client
-        names = list(client.folder_names)
+        names = list(self._live(lambda c: list(c.folder_names)))
         self.folder = folder or (names[0] if names else "INBOX")
         self.folders = names
         self._source = None
         self.message = None
+        self.reconnected = 0
 
     @property
     def key_column(self) -> str:
         return "number" if type(self.client).__name__ == "POP3" else "uid"
 
+    # -- the session ----------------------------------------------------------------
+    def _reconnect(self, why: str):
+        reopen = getattr(self.client, "reopen", None)
+        if reopen is None:
+            raise ViewError(f"the session is {why} and cannot be reopened")
+        where = getattr(getattr(self.client, "url", None), "masked", lambda: "the server")()
+        try:
+            self.client = reopen()
+        except NetworkError as e:
+            reason = str(e).replace(f"cannot connect to {where}: ", "")
+            raise ViewError(f"cannot reach {where}: is the server stopped? ({reason})") from None
+        except NetbookError as e:
+            raise ViewError(f"{where} refused a new session: {e}") from None
+        self.reconnected += 1
+
+    def _live(self, op):
+        """``op(client)``; if the session was closed, or the server dropped
+        the connection, once more on a new session."""
+        if _closed(self.client):
+            self._reconnect("closed")
+        try:
+            return op(self.client)
+        except NetworkError:
+            self._reconnect("lost")
+            return op(self.client)
+        except Exception:
+            if not _closed(self.client):
+                raise
+            self._reconnect("closed")
+            return op(self.client)
+
     def source(self):
         if self._source is None:
+            folder = self.folder
             if hasattr(self.client, "_view_source"):
-                self._source = self.client._view_source(self.folder)
+                src = self._live(lambda c: c._view_source(folder))
+                if isinstance(src, LazySource):  # pages are fetched later: through the live session too
+                    cache = {"client": self.client, "fetch": src._fetch}
+
+                    def fetch(start, stop):
+                        def op(c):
+                            if c is not cache["client"]:
+                                cache["client"], cache["fetch"] = c, c._view_source(folder)._fetch
+                            return cache["fetch"](start, stop)
+
+                        return self._live(op)
+
+                    src = LazySource(src.length, src.columns, fetch, title=src.title)
+                self._source = src
             else:
-                self._source = DataFrameSource(self.client._view_frame(self.folder),
-                                               formats={"size": "size", "uid": "id", "number": "id"}, title=self.folder)
+                frame = self._live(lambda c: c._view_frame(folder))
+                self._source = DataFrameSource(frame, formats={"size": "size", "uid": "id", "number": "id"}, title=folder)
         return self._source
 
     def open(self, folder: str) -> FolderView:
@@ -61,7 +121,8 @@ class FolderView:
 
     def show(self, key):
         """The message with this uid (IMAP) or number (POP3), as a MailMessage."""
-        self.message = self.client._view_message(self.folder, key)
+        folder = self.folder
+        self.message = self._live(lambda c: c._view_message(folder, key))
         return self.message
 
     def export(self, path, format: str = "mbox", keys=None) -> str:
@@ -70,25 +131,34 @@ class FolderView:
 
         if keys is None:
             keys = list(self.to_frame()[self.key_column])
-        return export([self.client._view_message(self.folder, k) for k in keys], path, format)
+        folder = self.folder
+        return export([self._live(lambda c, k=k: c._view_message(folder, k)) for k in keys], path, format)
 
     # -- widgets --------------------------------------------------------------------
     def widget(self):
         import ipywidgets as w
 
         from ..table import Table
+        from ..viewkit import SwitchSource, empty_frame, switch_table
 
         folders = w.Select(options=self.folders, value=self.folder if self.folder in self.folders else None,
                            rows=min(12, max(3, len(self.folders))), layout=w.Layout(width="12em"))
-        table = Table(self.source(), title=self.folder, page_size=15)
+        table = Table(SwitchSource(self.source()), title=self.folder, page_size=15)
+        note = w.HTML("")
+        note.add_class("nb-view-note")
         preview = w.HTML(_PROMPT)
         preview.add_class("nb-mail-preview")
-        # the per-message tables live in boxes whose Table widgets are closed when replaced
-        att_out, mime_box, recv_box = w.VBox(), w.VBox(), w.VBox()
+        # one Table per message part, kept: a new message switches what they show
+        parts = {
+            "attachments": (["filename", "type", "bytes"], {"bytes": "size"}),
+            "mime": (["part", "depth", "type", "filename", "bytes"], {"bytes": "size"}),
+            "received": (["hop", "from", "by", "with", "date", "header"], {}),
+        }
+        part_tables = {k: Table(SwitchSource(as_source(empty_frame(cols))), page_size=10) for k, (cols, _) in parts.items()}
         save_to = w.Text(value="attachments", description="save to", layout=w.Layout(width="20em"))
         save = w.Button(description="save attachments", disabled=True)
         saved = w.HTML()
-        att_box = w.VBox([att_out, w.HBox([save_to, save, saved])])
+        att_box = w.VBox([part_tables["attachments"], w.HBox([save_to, save, saved])])
 
         def on_save(_):
             if self.message is not None:
@@ -96,16 +166,23 @@ class FolderView:
                 saved.value = f"saved {len(paths)} file{'s' if len(paths) != 1 else ''} in {_html.escape(save_to.value)}"
 
         save.on_click(on_save)
-        tabs = w.Tab(children=[preview, att_box, mime_box, recv_box])
+        tabs = w.Tab(children=[preview, att_box, part_tables["mime"], part_tables["received"]])
         for i, t in enumerate(["message", "attachments", "MIME tree", "Received chain"]):
             tabs.set_title(i, t)
-        box = w.HBox([folders, w.VBox([table, tabs], layout=w.Layout(flex="1"))])
+        box = w.HBox([folders, w.VBox([note, table, tabs], layout=w.Layout(flex="1"))])
         box.add_class("nb-mailview")
 
-        def fill(holder, frame):
-            for old in holder.children:
-                old.close()
-            holder.children = () if frame is None else (Table(frame, formats={"bytes": "size"}),)
+        def say(text: str = "", error: bool = False):
+            color = "#b00020" if error else "#666"
+            note.value = f"<div style='color:{color};font-size:12px'>{_html.escape(text)}</div>" if text else ""
+
+        def track(before: int):
+            if self.reconnected != before:
+                say("the session this view was given was closed: the view opened its own")
+
+        def fill(key, frame):
+            cols, formats = parts[key]
+            switch_table(part_tables[key], frame if frame is not None else empty_frame(cols), title="", formats=formats)
 
         def clear():
             """No message selected: nothing previewed, nothing to save."""
@@ -113,35 +190,44 @@ class FolderView:
             preview.value = _PROMPT
             save.disabled = True
             saved.value = ""
-            for holder in (att_out, mime_box, recv_box):
-                fill(holder, None)
+            for key in parts:
+                fill(key, None)
 
         def on_select(df):
             if df is None or not len(df):
                 clear()
                 return
+            before = self.reconnected
             try:
                 msg = self.show(df.iloc[0][self.key_column])
-            except Exception as e:  # noqa: BLE001 - shown in the view
+            except NetbookError as e:  # shown in the view, one line
                 clear()
                 preview.value = f"<b>cannot load message</b>: {_html.escape(str(e))}"
                 return
+            track(before)
             preview.value = _preview(msg)
             att = msg.attachments
             save.disabled = not len(att)
             saved.value = ""
-            for holder, make in ((att_out, att), (mime_box, msg.mime_tree()), (recv_box, msg.received())):
-                fill(holder, make)
+            for key, make in (("attachments", att), ("mime", msg.mime_tree()), ("received", msg.received())):
+                fill(key, make)
 
         def on_folder(change):
-            if change["new"] and change["new"] != self.folder:
-                self.open(change["new"])
-                old = box.children[1].children[0]
-                new = Table(self.source(), title=self.folder, page_size=15)
-                new.on_select(on_select)
-                box.children[1].children = (new, tabs)
-                old.close()  # unsubscribes it from its source
-                clear()  # the previous folder's message is no longer shown or saved
+            if not change["new"] or change["new"] == self.folder:
+                return
+            previous, before = self.folder, self.reconnected
+            self.open(change["new"])
+            try:
+                src = self.source()
+            except NetbookError as e:
+                self.open(previous)
+                folders.value = previous
+                say(f"cannot open {change['new']}: {e}", error=True)
+                return
+            say()
+            track(before)
+            clear()  # the previous folder's message is no longer shown or saved
+            switch_table(table, src, title=self.folder)
 
         table.on_select(on_select)
         folders.observe(on_folder, names="value")

@@ -130,6 +130,7 @@ class News(Closing):
     folder_label = "group"
 
     def __init__(self, url=None, *, user=None, password=None, timeout=30, cafile=None, verify=True, batch=500):
+        self._reopen_args = (url, dict(user=user, password=password, timeout=timeout, cafile=cafile, verify=verify, batch=batch))
         self.url = parse_url(url, user=user, password=password)
         self.transcript = Transcript(title=f"NNTP {self.url.masked()}")
         self.batch = int(batch)
@@ -342,6 +343,19 @@ class News(Closing):
                 self._c._close()
             except Exception:  # noqa: BLE001
                 pass
+
+    @property
+    def closed(self) -> bool:
+        """True after ``close()`` (QUIT) or once the connection is gone."""
+        return getattr(self._c, "file", None) is None
+
+    def reopen(self) -> "News":
+        """A new session with the same URL, credentials and options, in the same group."""
+        url, kw = self._reopen_args
+        new = type(self)(url, **kw)
+        if self.group_name and new.group_name != self.group_name:
+            new.group(self.group_name)
+        return new
 
     # -- presenting ---------------------------------------------------------------
     def to_frame(self):

@@ -15,13 +15,14 @@ from __future__ import annotations
 import socket
 import threading
 import time
+import weakref
 from collections import deque
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Callable, Self
 
 from .. import registry as _reg
 from ..registry import get, registry, stop_all
-from ..table.source import Column, StreamSource
+from ..table.source import Column, Source, StreamSource
 from ..transcript import Transcript, trace_socket
 
 if TYPE_CHECKING:
@@ -40,7 +41,65 @@ LOG_COLUMNS = [
 ]
 
 
-servers = _reg.table  # the running lab servers as a Table
+class ServersSource(Source):
+    """The lab servers as a live Source: the ones running, and the ones
+    listed here before that have stopped since (state ``stopped``)."""
+
+    sortable = True
+    filterable = True
+    NAMES = ["name", "kind", "url", "state", "requests", "started"]
+
+    def __init__(self):
+        self.title = "lab servers"
+        self._seen: dict[str, LabServer] = {}
+        self._subs: list[Callable[[], None]] = []
+        self._frame()  # columns
+        _reg.watch(self)
+
+    def _frame(self):
+        import pandas as pd
+
+        from ..table.source import DataFrameSource
+
+        for name, srv in registry().items():
+            self._seen[name] = srv
+        df = pd.DataFrame([s._summary() for s in self._seen.values()], columns=self.NAMES)
+        src = DataFrameSource(df, title=self.title)
+        self.columns = src.columns
+        return src
+
+    @property
+    def length(self) -> int:
+        return self._frame().length
+
+    def rows(self, start, stop, sort=(), filter=None):
+        return self._frame().rows(start, stop, sort, filter)
+
+    def rows_by_key(self, keys):
+        return self._frame().rows_by_key(keys)
+
+    def to_frame(self, limit=None):
+        return self._frame().to_frame(limit)
+
+    def subscribe(self, callback):
+        if callback not in self._subs:
+            self._subs.append(callback)
+
+    def unsubscribe(self, callback):
+        if callback in self._subs:
+            self._subs.remove(callback)
+
+    def _servers_changed(self):
+        for cb in list(self._subs):
+            cb()
+
+
+def servers():
+    """The lab servers as a live Table (name, kind, url, state, requests):
+    a server stopped later shows ``stopped`` here too."""
+    from ..table import Table
+
+    return Table(ServersSource(), title="lab servers")
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -92,6 +151,7 @@ class LabServer:
                 from .liblog import detach
 
                 detach(self)
+                _reg.changed()  # live server lists show it stopped
 
     def _start(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -151,23 +211,44 @@ class LabServer:
         state = "running" if self.running else "stopped"
         return f"<{type(self).__name__} {self.name!r} {state} at {self.url} — {self.requests} requests>"
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        from ..table import Table
+    def _header(self) -> str:
         from ..table.static import escape
 
         state = "running" if self.running else "stopped"
-        header = (
+        return (
             f"<div class='netbook-server'><b>{escape(self.name)}</b> ({escape(self.kind)}) "
             f"<span class='netbook-badge netbook-{state}'>{state}</span> "
             f"<a href='{escape(self.url)}' target='_blank' rel='noopener'>{escape(self.url)}</a></div>"
         )
+
+    def _live_static(self) -> tuple[str, str]:
+        """text/plain and text/html as they are now (netbook.live keeps saved outputs current)."""
+        from ..table.static import static_html
+
+        return repr(self), self._header() + static_html(self.log, rows=10, title=f"{self.name} log")
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
         import ipywidgets as w
 
+        from ..table import Table
         from ..table.widget import merge_bundle
 
+        header = w.HTML(self._header())
         table = Table(self.log, title=f"{self.name} log")
-        view = w.VBox([w.HTML(header), table])
-        return merge_bundle(view._repr_mimebundle_(include=include, exclude=exclude), repr(self), header + table.static_html())
+        view = w.VBox([header, table])
+        view._netbook_live = _LiveHeader(self, header)  # the badge says "stopped" once it is
+        return merge_bundle(view._repr_mimebundle_(include=include, exclude=exclude), repr(self), self._header() + table.static_html())
+
+
+class _LiveHeader:
+    def __init__(self, srv: LabServer, widget):
+        self.srv, self.widget = srv, weakref.ref(widget)
+        _reg.watch(self)
+
+    def _servers_changed(self):
+        w = self.widget()
+        if w is not None:
+            w.value = self.srv._header()
 
 
 class SocketServerLab(LabServer):

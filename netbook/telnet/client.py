@@ -320,14 +320,33 @@ class TelnetClient(Closing):
         en = ", ".join(f"{k} by {v}" for k, v in sorted(self.options.enabled().items())) or "none"
         return f"<telnet {who}{self.host}:{self.port} {state}; options: {en}; {len(self.options)} negotiation commands>"
 
+    def _header_html(self) -> str:
+        """A header line: who and where, a state badge, the options in force."""
+        from ..table.static import escape
+
+        who = f"{self.user}@" if self.user else ""
+        closed = self._tn.sock is None or self._tn.eof
+        state, color = ("closed", "#6b7280") if closed else ("open", "#15803d")
+        chips = "".join(
+            f"<span style='border:1px solid #ccc;border-radius:8px;padding:0 6px;margin-right:4px'>"
+            f"{escape(k)} <span style='color:#666'>by {escape(v)}</span></span>"
+            for k, v in sorted(self.options.enabled().items())
+        ) or "<span style='color:#666'>none</span>"
+        return (
+            f"<div class='netbook-telnet' style='font-size:13px;margin:2px 0'>"
+            f"<span style='background:{color};color:white;padding:1px 8px;border-radius:8px;font-weight:bold'>{state}</span> "
+            f"<b>telnet</b> <span style='font-family:monospace'>{escape(who)}{escape(self.host)}:{int(self.port)}</span>"
+            f"<span style='color:#666'> · options in force:</span> {chips}"
+            f"<span style='color:#666'> · {len(self.options)} negotiation commands</span></div>"
+        )
+
     def _repr_mimebundle_(self, include=None, exclude=None):
         import ipywidgets as w
 
         from ..table import Table
-        from ..table.static import escape
         from ..table.widget import merge_bundle
 
-        head = f"<div class='netbook-telnet'><b>{escape(repr(self))}</b></div>"
+        head = self._header_html()
         opts = Table(self.options.to_frame(), title="negotiation")
         tr = self.transcript.table()
         view = w.VBox([w.HTML(head), w.Tab(children=[tr, opts], titles=("transcript", "negotiation"))])

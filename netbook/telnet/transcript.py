@@ -14,6 +14,15 @@ __all__ = ["PASSWORD_PROMPT", "TelnetTranscript"]
 PASSWORD_PROMPT = re.compile(r"(?:password|passphrase|passcode)\s*:\s*$", re.I)
 
 
+def _wire_size(tok: tuple) -> int:
+    """Bytes a command token took on the wire: IAC cmd [option], IAC SB opt ... IAC SE."""
+    if tok[0] == "cmd":
+        return 3 if tok[2] else 2
+    if tok[0] == "sb":
+        return 5 + len(tok[2]) + tok[2].count(0xFF)
+    return 0
+
+
 class TelnetTranscript(Transcript):
     """Lines hold either telnet commands or text, never both, so the
     negotiation reads apart from the conversation.  ``add_secret(value)``
@@ -45,10 +54,11 @@ class TelnetTranscript(Transcript):
                         cur, nbytes = [], 0
                     cmds = True
                     cur.append(token_text(tok))
+                    nbytes += _wire_size(tok)
                     continue
                 if cur and cmds:
-                    out.append(("".join(cur), 0))
-                    cur = []
+                    out.append(("".join(cur), nbytes))
+                    cur, nbytes = [], 0
                 cmds = False
                 chunks = tok[1].split(b"\n")
                 for i, chunk in enumerate(chunks):

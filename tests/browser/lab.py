@@ -74,9 +74,13 @@ class JupyterLab:
         self.browser = self._pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         return self
 
-    def open(self, notebook: str):
+    def open(self, notebook: str, workspace: str | None = None):
+        """A page with ``notebook`` open; ``workspace``: a fresh named workspace
+        (no tabs restored from notebooks opened before)."""
         page = self.browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"http://127.0.0.1:{self.port}/lab/tree/{notebook}?token={self.token}")
+        where = f"lab/workspaces/{workspace}/tree" if workspace else "lab/tree"
+        reset = "&reset" if workspace else ""
+        page.goto(f"http://127.0.0.1:{self.port}/{where}/{notebook}?token={self.token}{reset}")
         page.wait_for_selector(".jp-NotebookPanel", timeout=90_000)
         # A kernel dialog may appear on first open: accept it.
         try:

@@ -173,3 +173,20 @@ def test_decimal_crawl_delay_in_nb_robots():
     assert r.crawl_delay("slowbot") == 2.5 and r.crawl_delay("other") == 0.5
     assert "crawl-delay 0.5" in repr(r)
     assert r.to_frame()["crawl_delay"].tolist() == [2.5, 0.5]
+
+
+def test_elapsed_is_in_ms_like_the_other_tables():
+    import netbook as nb
+
+    def app(env, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    srv = nb.serve.wsgi(app, name="many-ms")
+    try:
+        df = nb.fetch_many([srv.url, srv.url + "x"], show=False)
+    finally:
+        srv.stop()
+    assert "elapsed" not in df.columns and df["elapsed_ms"].dtype == float
+    # a loopback HTTP request takes well over 20 µs and under 30 s: in seconds it would be < 0.02
+    assert (df["elapsed_ms"] > 0.02).all() and (df["elapsed_ms"] < 30_000).all()

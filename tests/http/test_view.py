@@ -101,3 +101,41 @@ def test_secrets_masked_in_every_view():
                  r.headers.to_frame().to_string(), r.cookies.to_string(), str(r.to_har())]:
         assert "TOPSECRET" not in text and "abc123" not in text
     assert "abc123" in str(r.to_har(reveal=True))
+
+
+def _cookie_redirect_app(env, start_response):
+    if env["PATH_INFO"] == "/login":
+        start_response("302 Found", [("Set-Cookie", "session=s3cr3t; Path=/; HttpOnly"), ("Location", "/books")])
+        return [b""]
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [b'{"books": ["Dune"]}']
+
+
+def test_tabs_count_what_they_list_and_timing_adds_up():
+    from netbook.http import view
+
+    srv = nb.serve.wsgi(_cookie_redirect_app, name="view-consistency")
+    try:
+        r = nb.fetch(srv.url + "login")
+    finally:
+        srv.stop()
+    assert r.status == 200 and len(r.history) == 1
+    w = r.view()
+    tabs = w.children[1]
+    titles = dict(zip(tabs.titles, tabs.children))
+    redirects = titles["Redirects (1)"]
+    assert len(redirects.to_frame()) == 1 and redirects.to_frame().status[0] == 302  # one redirect, one row
+    cookies = titles["Cookies (1)"].to_frame()
+    assert len(cookies) == 1 and list(cookies.columns)[:3] == ["name", "value", "set_by"]
+    assert "expires" not in cookies.columns and "partitioned" not in cookies.columns  # no cookie uses them
+    assert cookies.value[0] == "••••"
+    # the Timing rows (the redirect hop included) add up to the total shown
+    rows = view.timing_rows(r)
+    assert rows[0][0] == "redirect 1 (302)"
+    assert abs(sum(ms for _, _, ms in rows) - r.elapsed * 1000) < 0.06
+    assert f"{r.elapsed * 1000:,.1f} ms" in view.timing_html(r)
+    # transcript tables use the arrows of printed transcripts
+    directions = set(titles["Transcript"].to_frame().direction)
+    assert directions == {"→", "←"} and r.transcript.text().startswith("→ GET /login")
+    static = response_html(r)
+    assert "Redirects (1)" in static and "1 rows × 5 columns" in static

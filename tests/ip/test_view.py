@@ -204,3 +204,31 @@ def test_lab_exercises_check_with_ipaddress():
     assert not nb.ip.lab.check_plan("192.168.0.0/24", [100, 50], ["192.168.0.0/25", "192.168.0.64/26"])   # overlap
     assert not nb.ip.lab.check_plan("192.168.0.0/24", [20], ["192.168.0.0/25"])                          # wasteful
     assert "<b>✗</b>" in ex[0].check(-1)._repr_html_()
+
+
+def test_summary_is_compact_with_details_on_request():
+    import re
+
+    import netbook as nb
+
+    r = nb.ipnet("10.0.0.0/22")
+    h = r.summary_html()
+    shown, _, hidden = h.partition("<details")
+    assert len(re.findall("<tr>", shown)) == 6  # the first facts, in two columns
+    assert "all " in hidden and len(re.findall("<tr>", hidden)) == len(r.summary)  # everything, collapsed
+    assert ">private</span>" in shown  # flags that hold are chips
+    w = r.widget()
+    assert w.children[1].page_size == 10
+
+
+def test_map_labels_fit_or_go_to_the_legend_and_spare_hosts_come_early():
+    import netbook as nb
+
+    r = nb.ipnet("192.168.0.0/24", plan=[100, 50, 10, 2])
+    m = r.map_html()
+    bar, _, legend = m.partition("netbook-iplegend")
+    for label, size, _ in r.segments:
+        assert label in legend and f"({size:,})" in legend
+    assert "text-overflow:ellipsis" not in bar  # no label is cut: it is written whole or left to the legend
+    cols = list(r.to_frame().columns)
+    assert cols.index("spare hosts") < 5 and cols[:2] == ["name", "network"]

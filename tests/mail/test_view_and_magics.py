@@ -80,11 +80,11 @@ def test_folder_view_imap_and_pop(mail_lab, tmp_path):
         assert v.open("Archive").to_frame().empty
         # the widget drives the preview from a Table selection
         w = v.open("INBOX").widget()
-        table = w.children[1].children[0]
+        table = w.children[1].children[1]
         table.selected = [0]
-        preview = w.children[1].children[1].children[0]
+        preview = w.children[1].children[2].children[0]
         assert "s0" in preview.value and "sandbox" in preview.value
-        save_button = w.children[1].children[1].children[1].children[1].children[1]
+        save_button = w.children[1].children[2].children[1].children[1].children[1]
         assert save_button.disabled  # s0 has no attachments
         assert m.search(seen=True) == []  # previewing never marks seen
     with mail_lab.pop3_for("alice") as p:
@@ -136,9 +136,9 @@ def test_folder_view_saves_attachments(mail_lab, tmp_path):
                  attachments=[("../../evil.txt", b"payload")], url=mail_lab.smtp)
     with mail_lab.imap_for("bob") as m:
         w = m.view().widget()
-        table = w.children[1].children[0]
+        table = w.children[1].children[1]
         table.selected = [0]
-        att_box = w.children[1].children[1].children[1]
+        att_box = w.children[1].children[2].children[1]
         path_box, button = att_box.children[1].children[0], att_box.children[1].children[1]
         assert not button.disabled
         path_box.value = str(tmp_path / "out")

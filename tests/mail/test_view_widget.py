@@ -6,9 +6,13 @@ import netbook as nb
 
 
 def _parts(w):
-    table, tabs = w.children[1].children
+    _note, table, tabs = w.children[1].children
     preview, att_box, mime_box, recv_box = tabs.children
     return table, preview, att_box, mime_box, recv_box
+
+
+def _rows(table, column):
+    return list(table.page_frame[column])
 
 
 def test_switching_folder_clears_the_previous_message(mail_lab, tmp_path):
@@ -24,21 +28,20 @@ def test_switching_folder_clears_the_previous_message(mail_lab, tmp_path):
         table.selected = [0]
         save = att_box.children[1].children[1]
         assert "with file" in preview.value and not save.disabled and v.message.subject == "with file"
-        first_tree = mime_box.children[0]
+        tree = mime_box  # the MIME tree tab is one Table, kept: its rows switch
+        assert len(_rows(tree, "type")) == 3
         folders.value = "Archive"
-        new_table = w.children[1].children[0]
-        assert new_table is not table and table.comm is None  # the old Table widget is closed
-        assert list(new_table.source.to_frame()["subject"]) == ["old"]
+        # the same Table widget shows the other folder (no widget replaced, none closed under the browser)
+        assert w.children[1].children[1] is table and table.comm is not None
+        assert _rows(table, "subject") == ["old"] and table.title == "Archive"
         # nothing of INBOX's message is left to see or to save into the wrong place
         assert "with file" not in preview.value and "select a message" in preview.value
         assert save.disabled and v.message is None
-        assert att_box.children[0].children == () and mime_box.children == () and recv_box.children == ()
-        assert first_tree.comm is None
-        new_table.selected = [0]
+        assert _rows(att_box.children[0], "filename") == [] and _rows(tree, "type") == [] and _rows(recv_box, "hop") == []
+        table.selected = [0]
         assert "old" in preview.value and save.disabled
-        folders.value = "INBOX"  # and back: the second switch closes the Archive table, not the first again
-        assert new_table.comm is None
-        assert list(w.children[1].children[0].source.to_frame()["subject"]) == ["with file"]
+        folders.value = "INBOX"
+        assert _rows(table, "subject") == ["with file"]
 
 
 def test_reselecting_replaces_and_closes_the_part_tables(mail_lab):
@@ -48,11 +51,10 @@ def test_reselecting_replaces_and_closes_the_part_tables(mail_lab):
         w = m.view().widget()
         table, preview, att_box, mime_box, recv_box = _parts(w)
         table.selected = [0]
-        before = [mime_box.children[0], recv_box.children[0], att_box.children[0].children[0]]
+        assert _rows(mime_box, "type") == ["text/plain"]
         table.selected = [1]
         assert "m1" in preview.value
-        assert all(t.comm is None for t in before)
-        assert len(mime_box.children) == 1 and mime_box.children[0].comm is not None
+        assert mime_box.comm is not None and len(_rows(mime_box, "type")) == 1
 
 
 def test_preview_notes_blocked_remote_content(mail_lab):
@@ -81,7 +83,7 @@ def test_unloadable_or_deselected_message_leaves_nothing_to_save(mail_lab, tmp_p
             other.delete(other.search(subject="gone"))
         table.selected = [1]
         assert "cannot load message" in preview.value and "no message with UID 2" in preview.value
-        assert save.disabled and mime_box.children == ()  # "keep" is no longer shown as if selected
+        assert save.disabled and _rows(mime_box, "type") == []  # "keep" is no longer shown as if selected
         table.selected = [0]
         assert "keep" in preview.value and not save.disabled
         table.selected = []  # deselected (Escape in the table)
@@ -99,3 +101,50 @@ def test_lazy_pages_stay_in_their_folder_when_the_session_moves(mail_lab):
         assert type(src).__name__ == "LazySource"
         m.select("INBOX")  # e.g. a later cell uses the same session
         assert [r[5] for r in src.rows(4, 6).rows] == ["big4", "big5"]
+
+
+def test_view_outlives_the_session_it_was_given(mail_lab):
+    """A later cell closes the session (``m.close()`` / a ``with`` block): the
+    view opens its own and goes on; a stopped server is said plainly."""
+    nb.mail.send(to="alice@netbook.lab", from_="bob@netbook.lab", subject="first", body="one", url=mail_lab.smtp)
+    m = mail_lab.imap_for("alice")
+    m.create("Archive")
+    m.append(b"From: c@netbook.lab\r\nSubject: archived\r\n\r\nold\r\n", "Archive")
+    v = m.view()
+    w = v.widget()
+    folders = w.children[0]
+    note = w.children[1].children[0]
+    table, preview, *_ = _parts(w)
+    m.close()
+    assert m.closed
+    table.selected = [table.row_keys[0]]
+    assert "one" in preview.value and "LOGOUT" not in preview.value
+    assert "opened its own" in note.value and v.client is not m and not v.client.closed
+    folders.value = "Archive"
+    assert _rows(table, "subject") == ["archived"]
+    v.client.close()  # closed again: reopened again
+    folders.value = "INBOX"
+    assert _rows(table, "subject") == ["first"] and v.reconnected == 2
+    mail_lab.stop()  # the server is gone: a plain sentence, the view stays usable
+    table.selected = [table.row_keys[0]]
+    assert "cannot load message" in preview.value and "is the server stopped?" in preview.value
+    assert "Traceback" not in preview.value and "illegal in state" not in preview.value
+    folders.value = "Archive"
+    assert "cannot open Archive" in note.value and folders.value == "INBOX"  # the selection goes back
+
+
+def test_lazy_folder_pages_through_a_reopened_session(mail_lab):
+    with mail_lab.imap_for("bob") as m:
+        m.create("Big")
+        for i in range(6):
+            m.append(f"From: r@netbook.lab\r\nSubject: big{i}\r\n\r\nb\r\n", "Big")
+    m = mail_lab.imap_for("bob")
+    m.select("Big")
+    m._view_source = lambda folder, _f=m._view_source: _f(folder, eager_limit=5)  # page lazily
+    v = m.view()
+    table = v.widget().children[1].children[1]
+    assert type(v.source()).__name__ == "LazySource"
+    m.close()
+    table.page(0)
+    table.goto(5)
+    assert _rows(table, "subject")[-1] == "big5" and not table.error

@@ -274,17 +274,39 @@ def test_view_widget_groups_overview_preview(srv):
     v = n.view()
     w = v.widget()
     groups = w.children[0]
-    table, tabs = w.children[1].children
+    _note, table, tabs = w.children[1].children
     preview = tabs.children[0]
     assert list(groups.options) == ["lab.general", "lab.python", "lab.empty"] and groups.value == "lab.general"
     table.selected = [2]
     assert "Me too." in preview.value and v.message.subject == "Re: Welcome"
     groups.value = "lab.python"
-    new_table = w.children[1].children[0]
+    new_table = w.children[1].children[1]
+    assert new_table is table  # the same Table, showing the other group
     assert list(new_table.source.to_frame()["message_id"]) == ["<reply2@netbook.lab>"]
     assert "select a message" in preview.value
     new_table.selected = [0]
     assert "Me too." in preview.value
     groups.value = "lab.empty"
-    assert len(w.children[1].children[0].source.to_frame()) == 0
+    assert len(w.children[1].children[1].source.to_frame()) == 0
     n.close()
+
+
+def test_view_reopens_a_closed_session(srv):
+    import netbook as nb
+
+    n = nb.news.News(srv.url + "/lab.general")
+    v = n.view()
+    w = v.widget()
+    folders = w.children[0]
+    note, table, tabs = w.children[1].children
+    n.close()  # a later cell's cleanup
+    assert n.closed
+    table.selected = [table.row_keys[0]]
+    assert "Hello everyone." in tabs.children[0].value and "has no attribute" not in tabs.children[0].value
+    assert "opened its own" in note.value
+    folders.value = "lab.python"
+    assert list(table.page_frame["subject"]) == ["Re: Welcome"]
+    v.client.close()
+    srv.stop()
+    table.selected = [table.row_keys[0]]
+    assert "cannot load message" in tabs.children[0].value and "is the server stopped?" in tabs.children[0].value

@@ -69,6 +69,13 @@ def test_echo_negotiation_table_and_session():
         assert "SGA by server" in repr(c)
         bundle = c._repr_mimebundle_()
         assert "text/plain" in bundle and "&lt;IAC DO NAWS&gt;" in bundle["text/html"]
+        head = c._header_html()  # a header, not the raw repr; its state badge says open
+        assert "&lt;telnet" not in head and ">open</span>" in head and "SGA" in head
+        # negotiation lines count their wire bytes: the lines add up to every byte sent and received
+        rows = c.transcript.to_frame()
+        nego = rows[rows.text.str.startswith("<IAC")]
+        assert len(nego) and (nego.bytes >= 3).all()
+        assert rows.bytes.sum() == sum(c.transcript.total.values())
     # log: negotiation rows before the session, the line, the close
     assert wait_for(lambda: "disconnect" in requests(srv))
     req = requests(srv)
