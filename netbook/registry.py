@@ -27,6 +27,10 @@ def watch(view) -> None:
 
 
 def changed() -> None:
+    """Tell the live views.  A thread holding ``lock`` (a start replacing a
+    server of the same name) does not: the start tells them once it is done."""
+    if getattr(lock, "_is_owned", lambda: False)():
+        return
     for w in list(_watchers):
         try:
             w._servers_changed()
@@ -84,7 +88,8 @@ def add(server) -> None:
         if old is not None and old is not server:
             old.stop()
         _registry[server.name] = server
-    changed()
+    # no changed() here: LabServer.start calls it once it has let go of ``lock``
+    # (a live view's refresh takes its own lock, then ours: never the other order)
 
 
 def remove(server) -> None:

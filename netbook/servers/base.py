@@ -139,6 +139,7 @@ class LabServer:
             self.running = True
             self.started = datetime.now(timezone.utc)
             _reg.add(self)
+        _reg.changed()  # outside the registry lock: live server lists refresh
         return self
 
     def stop(self) -> None:
