@@ -22,6 +22,7 @@ _LAZY = {
     "Column": "netbook.table:Column",
     "Transcript": "netbook.transcript:Transcript",
     "transcript": "netbook.transcript",
+    "diagram": "netbook.diagram",  # a callable module: nb.diagram(*transcripts)
     "serve": "netbook.serve",
     "servers": "netbook.servers:servers",
     # HTTP and URLs

@@ -335,6 +335,7 @@ class FTPLab(LabServer):
         if isinstance(peer, tuple):
             peer = f"{peer[0]}:{peer[1]}"
         t = FTPTranscript(title=f"{self.name} {peer}", peer=str(peer))
+        t.side = "server"
         self.transcripts.append(t)
         return t
 

@@ -348,6 +348,7 @@ class TelnetLab(LabServer):
 
     def new_transcript(self, peer):
         t = TelnetTranscript(title=f"{self.name} {peer}", peer=str(peer))
+        t.side = "server"
         self.transcripts.append(t)
         return t
 
