@@ -1,5 +1,5 @@
 """The Response view: a status badge and tabs (Body, Headers, Cookies,
-Timing, Redirects, Transcript).
+Timing, Redirects, Transcript, Diagram).
 
 Safety (DESIGN principle 5): every fetched byte is escaped.  An HTML body is
 shown only inside ``<iframe sandbox srcdoc="...">`` with an empty sandbox
@@ -140,7 +140,13 @@ def _sections(resp) -> list[tuple[str, str]]:
         ("Timing", timing_html(resp)),
         (f"Redirects ({len(resp.history)})", _frame_html(resp.history_frame())),
         ("Transcript", f"<pre style='font-size:12px;max-height:400px;overflow:auto'>{escape(resp.transcript.text())}</pre>"),
+        ("Diagram", _diagram_html(resp)),
     ]
+
+
+def _diagram_html(resp) -> str:
+    """The transcript as a ladder diagram (netbook.diagram), scrolling inside the tab."""
+    return f"<div style='max-height:520px;overflow:auto'>{resp.diagram().html()}</div>"
 
 
 def response_html(resp) -> str:
@@ -152,7 +158,7 @@ def response_html(resp) -> str:
 
 
 def response_widget(resp):
-    """ipywidgets: the badge over a Tab of Body, Headers, Cookies, Timing, Redirects, Transcript."""
+    """ipywidgets: the badge over a Tab of Body, Headers, Cookies, Timing, Redirects, Transcript, Diagram."""
     import ipywidgets as w
 
     from ..table import Table
@@ -164,6 +170,7 @@ def response_widget(resp):
         w.HTML(timing_html(resp)),
         Table(resp.history_frame(), title="redirects"),
         Table(resp.transcript.to_frame(), formats={"bytes": "size"}, title="transcript"),
+        w.HTML(_diagram_html(resp)),
     ]
     tab = w.Tab(children=children)
     tab.titles = tuple(title for title, _ in _sections(resp))
