@@ -205,7 +205,7 @@ class Waterfall:
             legend.append(f'<rect x="{lx}" y="20" width="10" height="10" fill="{PHASE_COLORS[p]}"/>'
                           f'<text x="{lx + 13}" y="29" font-size="10">{p}</text>')
             lx += 22 + 7 * len(p)
-        width = x0 + CHART_W + 20
+        width = x0 + CHART_W + 80  # room for the last bar's total
         height = y + 6
         n = len(self.rows)
         return (f'<svg xmlns="http://www.w3.org/2000/svg" class="netbook-waterfall" width="{width}" height="{height}" '
