@@ -227,9 +227,9 @@ class Response:
 
         return waterfall(self)
 
-    def diagram(self, reveal: bool = False):
+    def diagram(self, reveal: bool = False, **options):
         """The ladder diagram of this fetch's transcript (a lane per host, and per proxy)."""
-        return self.transcript.diagram(reveal=reveal, protocol="http", proxy=self.proxy)
+        return self.transcript.diagram(reveal=reveal, protocol="http", proxy=self.proxy, **options)
 
     # -- views -----------------------------------------------------------------------
     def view(self):

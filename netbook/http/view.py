@@ -146,7 +146,8 @@ def _sections(resp) -> list[tuple[str, str]]:
 
 def _diagram_html(resp) -> str:
     """The transcript as a ladder diagram (netbook.diagram), scrolling inside the tab."""
-    return f"<div style='max-height:520px;overflow:auto'>{resp.diagram().html()}</div>"
+    # evenly spaced (timed=False) so the static view is the same on every run; resp.diagram() shows real gaps
+    return f"<div style='max-height:520px;overflow:auto'>{resp.diagram(timed=False).html()}</div>"
 
 
 def response_html(resp) -> str:
