@@ -133,8 +133,8 @@ def render_ladder(ladder: Ladder, folded: bool = True, max_rows: int = MAX_ROWS,
         f'viewBox="0 0 {width} {height}" font-family="{FONT}" role="img" aria-label="{esc(title)}" '
         f'data-protocol="{esc(ladder.protocol)}" data-arrows="{len(arrows)}">'
         f'<title>{esc(title)}</title>'
-        '<defs><marker id="nbh" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
-        'orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="context-stroke"/></marker></defs>'
+        '<defs><marker id="nbh" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="9" markerHeight="9" '
+        'markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="context-stroke"/></marker></defs>'
         f'<rect width="{width}" height="{height}" fill="white"/>'
         f'<text x="8" y="14" font-size="12" font-weight="bold">{esc(_clip(title, width // 7))}</text>'
         + "".join(lanes) + "".join(body) + "</svg>"

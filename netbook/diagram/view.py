@@ -110,7 +110,9 @@ class Diagram:
         return self._svg
 
     def html(self) -> str:
-        parts = [f'<div class="netbook-diagram" style="overflow-x:auto">{self.svg}']
+        # full size, scrolling sideways if wide (notebook CSS would shrink an SVG to the cell width)
+        svg = self.svg.replace("<svg ", '<svg style="max-width:none;height:auto" ', 1)
+        parts = [f'<div class="netbook-diagram" style="overflow-x:auto">{svg}']
         size = len(parts[0])
         if self.folded:
             for k, ladder in enumerate(self.ladders):
@@ -118,7 +120,8 @@ class Diagram:
                     shown = min(f.count, UNFOLD_MAX)
                     sub = Ladder(title=f"repeats 1–{shown:,} of {f.count:,}", lanes=ladder.lanes,
                                  arrows=ladder.arrows[f.start:f.start + shown * f.period], protocol=ladder.protocol)
-                    svg = render_ladder(sub, folded=False, timed=False, max_rows=shown * f.period)
+                    svg = render_ladder(sub, folded=False, timed=False, max_rows=shown * f.period).replace(
+                        "<svg ", '<svg style="max-width:none" ', 1)
                     more = f"<div style='color:#666;font-size:12px'>… {f.count - shown:,} more repeats not drawn</div>" \
                         if f.count > shown else ""
                     first = ladder.arrows[f.start].label

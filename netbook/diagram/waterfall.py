@@ -121,7 +121,10 @@ class Waterfall:
         out, n = [], 0
         for t, d in events:
             n += d
-            out.append((t, n))
+            if out and out[-1][0] == t:
+                out[-1] = (t, n)  # simultaneous starts and ends: one step, no zero-width spike
+            else:
+                out.append((t, n))
         return out
 
     @property
@@ -252,7 +255,8 @@ class Waterfall:
         return f"<Waterfall {self.title!r}: {len(self.rows):,} requests, max {self.max_concurrency} in flight>"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/html": f'<div class="netbook-waterfall" style="overflow-x:auto">{self.svg}</div>',
+        svg = self.svg.replace("<svg ", '<svg style="max-width:none" ', 1)
+        return {"text/html": f'<div class="netbook-waterfall" style="overflow-x:auto">{svg}</div>',
                 "image/svg+xml": self.svg, "text/plain": repr(self)}
 
 
