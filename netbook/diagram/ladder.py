@@ -302,13 +302,20 @@ def _http(ladder: Ladder, rows, proxy: str = "") -> None:
     lanes = ladder.lanes
     del lanes[1:]
     proxy_lane = None
-    if proxy:
-        lanes.append("proxy " + proxy.split("://", 1)[-1].rpartition("@")[2].rstrip("/"))
+    if proxy or any(d == CLIENT and text.startswith("CONNECT ") for _, d, text, _ in rows):
+        lanes.append("proxy " + proxy.split("://", 1)[-1].rpartition("@")[2].rstrip("/") if proxy else "proxy")
         proxy_lane = 1
     host_lane: dict[str, int] = {}
     cur = None  # the lane the current request went to
     last_method = ""
-    tunnel = False
+    connect_to = ""  # the origin a CONNECT asked the proxy for
+
+    def lane_for(key: str) -> int:
+        if key not in host_lane:
+            host_lane[key] = len(lanes)
+            lanes.append(key)
+        return host_lane[key]
+
     for t, d, lines in _turns(rows):
         msgs = []  # (head lines, body lines)
         for text, n in lines:
@@ -332,14 +339,11 @@ def _http(ladder: Ladder, rows, proxy: str = "") -> None:
                     host = next((h.split(":", 1)[1].strip() for h, _ in head[1:] if h.lower().startswith("host:")), "")
                     if method == "CONNECT" and proxy_lane is not None:
                         cur = proxy_lane
+                        connect_to = target
                     else:
                         if "://" in target:
                             host = target.split("://", 1)[1].split("/", 1)[0].rpartition("@")[2]
-                        key = host or "server"
-                        if key not in host_lane:
-                            host_lane[key] = len(lanes)
-                            lanes.append(key)
-                        cur = host_lane[key]
+                        cur = lane_for(host or "server")
                     last_method = method
                     kind = "auth" if any(h.lower().startswith(("authorization:", "proxy-authorization:"))
                                          for h, _ in head) else "command"
@@ -361,15 +365,13 @@ def _http(ladder: Ladder, rows, proxy: str = "") -> None:
                         if loc:
                             b.mark(f"redirect → {loc}", "note")
                     if last_method == "CONNECT" and 200 <= code < 300:
-                        tunnel = True
-                        b.mark("tunnel open: TLS end to end through the proxy", "tls")
+                        b.mark(f"tunnel to {connect_to} open: TLS end to end through the proxy", "tls")
+                        cur = lane_for(connect_to or "origin")  # what follows goes to the origin, relayed
                 if body:
                     label = _xmlrpc_label(body, False) or "body"
                     b.body(t, d, body, label, src, 0, _via(src, proxy_lane))
                     if label.startswith("XML-RPC fault"):
                         ladder.arrows[-1].kind = "error"
-    if tunnel and len(lanes) == 2:
-        lanes.append("origin")
 
 
 def _via(lane, proxy_lane):

@@ -289,3 +289,21 @@ def test_real_gaps_are_shown():
     flat = t.diagram(protocol="smtp", timed=False)
     ys = [float(g.find("s:line", NS).get("y1")) for g in arrows(flat.svg)]
     assert len({round(b - a) for a, b in zip(ys, ys[1:])}) == 1
+
+
+def test_proxy_connect_tunnel_lanes():
+    """A client's transcript of CONNECT through a proxy: the proxy gets a lane,
+    the tunnel is marked, and what follows goes to the origin via the proxy."""
+    t = Transcript(title="GET https://secure.test/ via proxy")
+    t.record(CLIENT, b"CONNECT secure.test:443 HTTP/1.1\r\nHost: secure.test:443\r\n"
+                     b"Proxy-Authorization: Basic cHg6cHhwYXNz\r\n\r\n")
+    t.record(SERVER, b"HTTP/1.1 200 Connection established\r\n\r\n")
+    t.record(CLIENT, b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03")
+    t.record(SERVER, b"\x16\x03\x03\x00\x7a\x02\x00\x00\x76\x03\x03")
+    d = t.diagram()
+    assert d.lanes == ["client", "proxy", "secure.test:443"]
+    got = [(a.src, a.dst, a.kind) for a in d.arrows]
+    assert got[:2] == [(0, 1, "auth"), (1, 0, "reply")]
+    assert got[2][:2] == (0, 2) and got[3][:2] == (2, 0) and d.arrows[2].via == 1
+    assert ("tls", "tunnel to secure.test:443 open: TLS end to end through the proxy") in marks(d.svg)
+    assert "cHg6cHhwYXNz" not in d.svg and "cHg6cHhwYXNz" not in d.html()
