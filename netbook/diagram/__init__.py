@@ -9,7 +9,10 @@ network: JupyterLab, nbconvert HTML and GitHub all show them).
 """
 from __future__ import annotations
 
-__all__ = ["diagram", "Diagram", "Waterfall"]
+import sys
+import types
+
+__all__ = ["Diagram", "Waterfall", "diagram"]
 
 
 def diagram(*transcripts, reveal: bool = False, protocol: str | None = None, folded: bool = True,
@@ -47,11 +50,11 @@ def __getattr__(name):
     raise AttributeError(f"module 'netbook.diagram' has no attribute {name!r}")
 
 
-class _CallableModule(__import__("types").ModuleType):
+class _CallableModule(types.ModuleType):
     """``nb.diagram(*transcripts)`` calls :func:`diagram` (the package is also ``netbook.diagram``)."""
 
     def __call__(self, *transcripts, **options):
         return diagram(*transcripts, **options)
 
 
-__import__("sys").modules[__name__].__class__ = _CallableModule
+sys.modules[__name__].__class__ = _CallableModule

@@ -40,7 +40,7 @@ def detect(transcript, rows) -> str:
         return "http"
     if first_server.startswith(("+OK", "-ERR")):
         return "pop3"
-    if first_server.startswith("* OK") or first_server.startswith("* PREAUTH"):
+    if first_server.startswith(("* OK", "* PREAUTH")):
         return "imap"
     m = _CODE.match(first_server)
     if m:
@@ -107,7 +107,7 @@ class _Builder:
 
 def _coded_error(text: str) -> bool:
     m = _CODE.match(text)
-    return bool(m) and m.group(1)[0] in "45"
+    return m is not None and m.group(1)[0] in "45"
 
 
 def _line_protocol(ladder: Ladder, rows, proto: str) -> None:
@@ -317,7 +317,7 @@ def _http(ladder: Ladder, rows, proxy: str = "") -> None:
         return host_lane[key]
 
     for t, d, lines in _turns(rows):
-        msgs = []  # (head lines, body lines)
+        msgs: list[tuple[list, list, bool]] = []  # (head lines, body lines, head complete)
         for text, n in lines:
             start = (_REQUEST_LINE.match(text) if d == CLIENT else _STATUS_LINE.match(text))
             if start and (not msgs or msgs[-1][2]):
@@ -401,7 +401,7 @@ def _telnet(ladder: Ladder, rows) -> None:
                     b.arrow(t, d, c.replace(" IAC SE", ""), 0, "option", f"<IAC {c}>")
             else:
                 b.arrow(t, d, text, n, "command" if d == CLIENT else "reply")
-                if d == SERVER and re.search(r"(?:password|passphrase|passcode)\s*:\s*$", text, re.I):
+                if d == SERVER and re.search(r"(?:password|passphrase|passcode)\s*:\s*$", text, re.IGNORECASE):
                     b.mark("password prompt: the next line is masked", "auth")
 
 

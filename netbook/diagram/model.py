@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["Arrow", "Mark", "Fold", "Ladder", "fold", "MIN_REPEATS", "MAX_PERIOD"]
+__all__ = ["MAX_PERIOD", "MIN_REPEATS", "Arrow", "Fold", "Ladder", "Mark", "fold"]
 
 MIN_REPEATS = 3  # an exchange repeated at least this many times in a row folds
 MAX_PERIOD = 4  # folds look for repeated blocks of up to this many arrows

@@ -8,7 +8,7 @@ import re
 
 from .model import Arrow, Fold, Ladder
 
-__all__ = ["esc", "render_ladder", "COLORS", "MAX_ROWS", "MAX_SVG_BYTES", "FONT"]
+__all__ = ["COLORS", "FONT", "MAX_ROWS", "MAX_SVG_BYTES", "esc", "render_ladder"]
 
 FONT = "ui-monospace,SFMono-Regular,Menlo,Consolas,'DejaVu Sans Mono',monospace"
 COLORS = {"command": "#1d4ed8", "reply": "#374151", "error": "#dc2626", "body": "#6b7280", "data": "#ea580c",
@@ -107,8 +107,8 @@ def render_ladder(ladder: Ladder, folded: bool = True, max_rows: int = MAX_ROWS,
                 y += 4
                 body.append(_mark(m.text, m.kind, y, width))
                 y += 16
-    pairs = [_pair(ys[a.pair], ys[j], k) for k, (j, a) in enumerate(
-        (j, a) for j, a in enumerate(arrows) if a.pair is not None and a.pair in ys and j in ys)]
+    linked = [(p, j) for j, p in enumerate(a.pair for a in arrows) if p is not None and p in ys and j in ys]
+    pairs = [_pair(ys[p], ys[j], k) for k, (p, j) in enumerate(linked)]
     body.extend(pairs)
     if not_drawn:
         y += ROW
@@ -150,8 +150,8 @@ def _arrow(ladder: Ladder, a: Arrow, i: int, y: float, count: int = 1, period_no
     label = _clip(a.label, chars - len(suffix)) + suffix
     dash = ' stroke-dasharray="5 3"' if a.kind in ("body", "data") else ""
     width = 2.4 if count > 1 else 1.3
-    hover = [f"{fmt_t(a.t)} · {ladder.lanes[a.src] if a.src < len(ladder.lanes) else a.src} → "
-             f"{ladder.lanes[a.dst] if a.dst < len(ladder.lanes) else a.dst} · {a.nbytes:,} B · {a.kind}"]
+    hover = [(f"{fmt_t(a.t)} · {ladder.lanes[a.src] if a.src < len(ladder.lanes) else a.src} → "
+              f"{ladder.lanes[a.dst] if a.dst < len(ladder.lanes) else a.dst} · {a.nbytes:,} B · {a.kind}")]
     if count > 1:
         hover.append(f"repeated × {count:,}{period_note}")
     hover.append(a.label)

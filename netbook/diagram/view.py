@@ -6,9 +6,9 @@ import re
 
 from ..transcript import ARROWS, CLIENT, SERVER
 from .model import Ladder
-from .svg import esc, fmt_t, render_ladder
+from .svg import esc, render_ladder
 
-__all__ = ["Diagram", "MAX_HTML_BYTES", "UNFOLD_MAX", "agreement"]
+__all__ = ["MAX_HTML_BYTES", "UNFOLD_MAX", "Diagram", "agreement"]
 
 MAX_HTML_BYTES = 800_000  # everything one diagram sends to the browser, unfolded parts included
 UNFOLD_MAX = 100  # repeats drawn when a fold is unfolded
@@ -91,8 +91,7 @@ class Diagram:
             if len(panels) == 1:
                 self._svg = panels[0]
             else:
-                sizes = [(int(re.search(r'width="(\d+)"', p).group(1)), int(re.search(r'height="(\d+)"', p).group(1)))
-                         for p in panels]
+                sizes = [_size(p) for p in panels]
                 width = sum(w for w, _ in sizes) + _PANEL_GAP * (len(panels) - 1)
                 height = max(h for _, h in sizes) + 22
                 x = 0
@@ -190,5 +189,7 @@ class Diagram:
         return {"text/html": self.html(), "image/svg+xml": self.svg, "text/plain": repr(self)}
 
 
-def _ms(t: float) -> str:
-    return fmt_t(t)
+def _size(svg: str) -> tuple[int, int]:
+    w = re.search(r'width="(\d+)"', svg)
+    h = re.search(r'height="(\d+)"', svg)
+    return (int(w.group(1)) if w else 800, int(h.group(1)) if h else 400)

@@ -8,11 +8,12 @@ import json
 import os
 import urllib.parse
 from datetime import datetime
+from typing import Any
 
 from ..errors import NetbookError
 from .svg import FONT, esc
 
-__all__ = ["waterfall", "Waterfall", "har_entries", "PHASES", "PHASE_COLORS", "MAX_ROWS"]
+__all__ = ["MAX_ROWS", "PHASES", "PHASE_COLORS", "Waterfall", "har_entries", "waterfall"]
 
 PHASES = ("blocked", "dns", "connect", "ssl", "send", "wait", "receive")
 PHASE_COLORS = {"blocked": "#9ca3af", "dns": "#0891b2", "connect": "#ea580c", "ssl": "#9333ea",
@@ -65,7 +66,7 @@ def har_entries(x) -> list[dict]:
 def _start(e: dict) -> float:
     s = str(e.get("startedDateTime", ""))
     try:
-        return datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+        return datetime.fromisoformat(s).timestamp()
     except ValueError:
         return 0.0
 
@@ -92,7 +93,7 @@ class Waterfall:
     ``.save(path)``."""
 
     def __init__(self, entries: list[dict], title: str = "waterfall", group: bool | None = None):
-        rows = []
+        rows: list[dict[str, Any]] = []
         for e in entries:
             req, resp = e.get("request") or {}, e.get("response") or {}
             url = str(req.get("url", ""))
@@ -107,7 +108,7 @@ class Waterfall:
         self.group = (len({r["host"] for r in rows}) > 1) if group is None else group
         order = sorted(range(len(rows)), key=lambda i: (rows[i]["host"], rows[i]["start_ms"], i)) if self.group \
             else sorted(range(len(rows)), key=lambda i: (rows[i]["start_ms"], i))
-        self.rows = [rows[i] for i in order]
+        self.rows: list[dict[str, Any]] = [rows[i] for i in order]
         self._svg: str | None = None
 
     # -- numbers ------------------------------------------------------------------------
@@ -118,7 +119,8 @@ class Waterfall:
     @staticmethod
     def _in_flight(intervals) -> list[tuple[float, int]]:
         events = sorted([(a, 1) for a, _ in intervals] + [(b, -1) for _, b in intervals], key=lambda x: (x[0], x[1]))
-        out, n = [], 0
+        out: list[tuple[float, int]] = []
+        n = 0
         for t, d in events:
             n += d
             if out and out[-1][0] == t:
@@ -132,7 +134,7 @@ class Waterfall:
         return max((n for _, n in self._in_flight(self._intervals())), default=0)
 
     def per_host_concurrency(self) -> dict[str, int]:
-        hosts: dict[str, list] = {}
+        hosts: dict[str, list[dict[str, Any]]] = {}
         for r in self.rows:
             hosts.setdefault(r["host"], []).append(r)
         return {h: max((n for _, n in self._in_flight(self._intervals(rs))), default=0) for h, rs in hosts.items()}

@@ -2,6 +2,7 @@
 errors, folds, masked secrets, well-formed and bounded SVG."""
 from __future__ import annotations
 
+import itertools
 import time
 import xml.etree.ElementTree as ET
 
@@ -10,6 +11,7 @@ import pytest
 import netbook as nb
 from netbook.diagram.svg import MAX_SVG_BYTES
 from netbook.diagram.view import MAX_HTML_BYTES
+from netbook.errors import NetbookError
 from netbook.transcript import CLIENT, SERVER, Transcript
 
 NS = {"s": "http://www.w3.org/2000/svg"}
@@ -72,10 +74,6 @@ def test_smtp_session_with_auth(mail_lab):
 def test_starttls_is_marked():
     lab = nb.lab("mail", users={"alice": "pw"}, starttls=True, name="diagram-tls")
     try:
-        from netbook.mail.tls import lab_cafile  # noqa: F401
-    except ImportError:
-        lab_cafile = None
-    try:
         r = nb.mail.send(to="alice@netbook.lab", from_="alice@netbook.lab", subject="s", body="b", url=lab.smtp,
                          starttls=True, verify=False, user="alice", password="pw")
         d = r.transcript.diagram()
@@ -88,7 +86,7 @@ def test_starttls_is_marked():
 
 def test_pop3_error_and_bodies(mail_lab):
     nb.mail.send(to="alice@netbook.lab", from_="bob@netbook.lab", subject="x", body="hello\n", url=mail_lab.smtp)
-    with pytest.raises(Exception):
+    with pytest.raises(NetbookError):
         nb.mail.POP3(mail_lab.pop3.url_for("alice"), password="wrong")
     pop = nb.mail.POP3(mail_lab.pop3.url_for("alice"), password="alice-pw")
     pop.retrieve(1)
@@ -283,12 +281,12 @@ def test_real_gaps_are_shown():
     t.record(CLIENT, b"QUIT\r\n")
     d = t.diagram(protocol="smtp")
     ys = [float(g.find("s:line", NS).get("y1")) for g in arrows(d.svg)]
-    steps = [b - a for a, b in zip(ys, ys[1:])]
+    steps = [b - a for a, b in itertools.pairwise(ys)]
     assert steps[0] > steps[1]  # 50 ms gap drawn taller than an immediate reply
     assert "gap compressed" in d.svg  # the 1.2 s gap is compressed and said so
     flat = t.diagram(protocol="smtp", timed=False)
     ys = [float(g.find("s:line", NS).get("y1")) for g in arrows(flat.svg)]
-    assert len({round(b - a) for a, b in zip(ys, ys[1:])}) == 1
+    assert len({round(b - a) for a, b in itertools.pairwise(ys)}) == 1
 
 
 def test_proxy_connect_tunnel_lanes():
