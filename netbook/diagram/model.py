@@ -81,7 +81,12 @@ class Ladder:
     truncated: bool = False  # the transcript itself was cut at its max_bytes
 
     def folds(self) -> list[Fold]:
-        return fold(self.arrows)
+        """The folds (computed once per arrow count: the SVG, the unfold blocks and the text share them)."""
+        cached = self.__dict__.get("_folds")
+        if cached is None or cached[0] != len(self.arrows):
+            cached = (len(self.arrows), fold(self.arrows))
+            self.__dict__["_folds"] = cached
+        return cached[1]
 
 
 def fold(arrows: list[Arrow], min_repeats: int = MIN_REPEATS, max_period: int = MAX_PERIOD) -> list[Fold]:
