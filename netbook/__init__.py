@@ -29,6 +29,7 @@ _LAZY = {
     "Transcript": "netbook.transcript:Transcript",
     "transcript": "netbook.transcript",
     "errors": "netbook.errors",  # the tree of netbook's errors: print(nb.errors.tree())
+    "diagram": "netbook.diagram",  # a callable module: nb.diagram(*transcripts)
     "serve": "netbook.serve",
     "servers": "netbook.servers:servers",
     # HTTP and URLs

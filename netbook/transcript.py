@@ -107,6 +107,7 @@ class Transcript:
         self.stored = 0
         self.total = {CLIENT: 0, SERVER: 0}
         self.started = time.time()
+        self.side = ""  # "client" or "server": whose socket recorded it (set by trace_socket)
         self._lock = threading.Lock()
 
     # -- recording ----------------------------------------------------------
@@ -203,6 +204,14 @@ class Transcript:
         from .table import Table
 
         return Table(self._shown_frame(reveal=reveal), formats={"bytes": "size"}, title=self.title or "transcript")
+
+    def diagram(self, reveal: bool = False, **options):
+        """A ladder (sequence) diagram: a lane per side, an arrow per protocol
+        line or turn, time downwards; secrets masked as here.  See
+        ``netbook.diagram.diagram`` for the options."""
+        from .diagram import diagram
+
+        return diagram(self, reveal=reveal, **options)
 
     def __len__(self) -> int:
         return sum(1 for _ in self.lines())
@@ -319,4 +328,6 @@ def trace_socket(sock: socket.socket, transcript: Transcript, side: str = "clien
         sock = sock.wrapped
     if side not in ("client", "server"):
         raise ValueError("side must be 'client' or 'server'")
+    if not getattr(transcript, "side", ""):
+        transcript.side = side
     return _TracedSocket(sock, transcript, CLIENT if side == "client" else SERVER)

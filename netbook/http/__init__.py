@@ -10,7 +10,7 @@ import importlib
 
 __all__ = ["fetch", "fetch_many", "Session", "Response", "CookieJar", "robots", "Robots", "status", "statuses",
            "Headers", "call", "save_har", "FetchError", "FetchTimeout", "ConnectionFailed", "TLSError",
-           "BodyTooLarge", "UnsupportedURL", "HTTPStatusError", "ProxyError", "select_proxy", "Proxy"]
+           "BodyTooLarge", "UnsupportedURL", "HTTPStatusError", "ProxyError", "select_proxy", "Proxy", "waterfall"]
 
 _NAMES = {
     "fetch": "client", "Response": "response", "Headers": "headers", "CookieJar": "cookies",
@@ -19,6 +19,7 @@ _NAMES = {
     "FetchError": "errors", "FetchTimeout": "errors", "ConnectionFailed": "errors", "TLSError": "errors",
     "BodyTooLarge": "errors", "UnsupportedURL": "errors", "HTTPStatusError": "errors",
     "ProxyError": "proxies", "select_proxy": "proxies", "Proxy": "proxies",
+    "waterfall": "_waterfall",
 }
 
 

@@ -196,12 +196,15 @@ def _proxied_line(url: str, auth: str | None) -> bytes:
 
 
 async def _one(pool: _Pool, url: str, method: str, headers: bytes, max_bytes: int, follow: bool, proxy_for=None,
-               pace=None, bare_headers: bytes | None = None, tr: Transcript | None = None):
+               pace=None, bare_headers: bytes | None = None, tr: Transcript | None = None,
+               timing: dict | None = None):
     """One request, following redirects; returns (status, final_url, content_type, nbytes).
 
     ``pace``: awaited before each redirect hop (a robots.txt Crawl-delay counts them too);
     ``bare_headers``: ``headers`` without credentials, sent once a redirect
-    left the first origin (``rules.redirect_headers``); ``tr``: the transcript."""
+    left the first origin (``rules.redirect_headers``); ``tr``: the transcript;
+    ``timing``: HAR phases (ms) are added into it, summed over the hops."""
+    timing = {} if timing is None else timing
     for hop in range(MAX_REDIRECTS + 1):
         if pace is not None and hop:
             await pace()
@@ -216,10 +219,14 @@ async def _one(pool: _Pool, url: str, method: str, headers: bytes, max_bytes: in
                 tr.proxies.append(proxy)
             tr.record(CLIENT, req)
         for attempt in (0, 1):
+            t_conn = time.perf_counter()
             reader, writer, reused = await pool.get(key)
+            t_sent = time.perf_counter()
             try:
                 writer.write(req)
                 head = await reader.readuntil(b"\r\n\r\n")
+                _add(timing, "connect", t_conn, t_sent)
+                _add(timing, "wait", t_sent, time.perf_counter())
                 break
             except (asyncio.IncompleteReadError, ConnectionResetError, BrokenPipeError):
                 writer.close()
@@ -242,7 +249,9 @@ async def _one(pool: _Pool, url: str, method: str, headers: bytes, max_bytes: in
             if field:
                 k, _, v = field.partition(b":")
                 hdrs[k.strip().lower()] = v.strip()
+        t_head = time.perf_counter()
         nbytes, reusable = await _read_body(reader, hdrs, status, method, max_bytes, tr)
+        _add(timing, "receive", t_head, time.perf_counter())
         conn_hdr = hdrs.get(b"connection", b"").lower()
         if reusable and conn_hdr != b"close" and (first[0] != b"HTTP/1.0" or conn_hdr == b"keep-alive"):
             pool.put(key, (reader, writer))
@@ -262,6 +271,10 @@ async def _one(pool: _Pool, url: str, method: str, headers: bytes, max_bytes: in
     raise _Failed(f"more than {MAX_REDIRECTS} redirects")
 
 
+def _add(timing: dict, phase: str, t0: float, t1: float) -> None:
+    timing[phase] = timing.get(phase, 0.0) + (t1 - t0) * 1000
+
+
 class _Run:
     def __init__(self, urls, *, concurrency, per_host, method, timeout, headers, max_bytes, follow,
                  verify, respect_robots, user_agent, proxy=None, no_proxy=None, max_delay=10.0,
@@ -270,6 +283,7 @@ class _Run:
         self.results: list = [None] * len(urls)
         self.transcripts: list = [None] * len(urls)
         self.transcript_bytes = max(0, int(transcript_bytes))
+        self.har: list = [None] * len(urls)  # a HAR 1.2 entry per finished URL (nb.http.waterfall draws them)
         self.done = 0
         self.finished_order: list[int] = []
         self.concurrency = max(1, int(concurrency))
@@ -389,6 +403,8 @@ class _Run:
         url = self.urls[i]
         t0 = time.perf_counter()
         tr = None
+        timing: dict = {}
+        wall = time.time()
         try:
             if not isinstance(url, str):
                 raise _Failed(f"not a URL: {url!r}")
@@ -410,13 +426,15 @@ class _Run:
                         return
                 if paced is not None:
                     await paced()  # this host's Crawl-delay (not counted in elapsed)
+                t_queued, wall = time.perf_counter(), time.time()
                 async with sems[key]:
                     t0 = time.perf_counter()
                     tr = self._transcript(url)
+                    _add(timing, "blocked", t_queued, t0)
                     async with asyncio.timeout(self.timeout):
                         status, final, ctype, nbytes = await _one(
                             pool, url, self.method, self.headers, self.max_bytes, self.follow, self.proxy_for,
-                            paced, self.bare_headers, tr)
+                            paced, self.bare_headers, tr, timing)
             else:
                 from .client import fetch
 
@@ -441,6 +459,7 @@ class _Run:
         row = (*row[:5], round(row[5] * 1000, 3), row[6])  # elapsed in ms
         self.results[i] = row
         self.transcripts[i] = tr
+        self.har[i] = _har_entry(row, self.method, wall, timing)
         self.finished_order.append(i)
         self.done += 1
 
@@ -490,6 +509,26 @@ class _Run:
                 self.loop.call_soon_threadsafe(self.task.cancel)
             except RuntimeError:
                 pass  # loop already closed
+
+
+def _har_entry(row, method: str, wall: float, timing: dict) -> dict:
+    """A HAR 1.2 entry of one fetch_many row (phases summed over redirect hops)."""
+    from datetime import datetime, timezone
+
+    from .client import _mask_url
+
+    t = {p: round(timing.get(p, -1 if p in ("blocked", "dns", "connect", "ssl") else 0.0), 3)
+         for p in ("blocked", "dns", "connect", "ssl", "send", "wait", "receive")}
+    if row[6] or not any(v > 0 for v in t.values()):  # failed, or not timed by phase (file:, ftp:, ...)
+        t["wait"] = round(max(0.0, row[5] * 1000 - sum(max(0.0, v) for v in t.values())), 3)
+    return {"startedDateTime": datetime.fromtimestamp(wall, timezone.utc).isoformat().replace("+00:00", "Z"),
+            "time": round(sum(max(0.0, v) for v in t.values()), 3),
+            "request": {"method": method, "url": _mask_url(str(row[0])), "httpVersion": "HTTP/1.1", "headers": [],
+                        "queryString": [], "cookies": [], "headersSize": -1, "bodySize": 0},
+            "response": {"status": int(row[1] or 0), "statusText": "", "httpVersion": "HTTP/1.1", "headers": [],
+                         "cookies": [], "content": {"size": int(row[4] or 0), "mimeType": row[3] or ""},
+                         "redirectURL": "", "headersSize": -1, "bodySize": int(row[4] or 0)},
+            "cache": {}, "timings": t, **({"_error": row[6]} if row[6] else {})}
 
 
 def _in_kernel() -> bool:
@@ -561,6 +600,8 @@ def fetch_many(urls, concurrency: int = 16, per_host: int = 4, respect_robots: b
     df.attrs["proxies"] = dict(run.proxies_used)
     df.attrs["crawl_delay"] = {k: v for k, v in run.delays.items() if v}
     df.attrs["notes"] = list(run.notes)
+    df.attrs["har"] = {"log": {"version": "1.2", "creator": {"name": "netbook", "version": "fetch_many"}, "pages": [],
+                               "entries": [run.har[i] for i in run.finished_order if run.har[i] is not None]}}
     if cancelled:
         print(f"fetch_many: interrupted; returning the {len(df):,} of {len(urls):,} URLs that finished")
     return df

@@ -234,6 +234,16 @@ class Response:
 
         return har_log([self], reveal=reveal)
 
+    def waterfall(self):
+        """The timing waterfall of this fetch (a row per hop), as ``nb.http.waterfall(self)``."""
+        from ._waterfall import waterfall
+
+        return waterfall(self)
+
+    def diagram(self, reveal: bool = False, **options):
+        """The ladder diagram of this fetch's transcript (a lane per host, and per proxy)."""
+        return self.transcript.diagram(reveal=reveal, protocol="http", proxy=self.proxy, **options)
+
     # -- views -----------------------------------------------------------------------
     def view(self):
         from .view import response_widget

@@ -113,6 +113,12 @@ class Session:
 
         return har_log(self.history, reveal=reveal)
 
+    def waterfall(self):
+        """The timing waterfall of every fetch so far, as ``nb.http.waterfall(self)``."""
+        from ._waterfall import waterfall
+
+        return waterfall(self)
+
     def __repr__(self) -> str:
         auth = f", auth={self.auth[0]}:••••" if self.auth else ""
         return f"<Session {self.base_url or '(no base URL)'}{auth}, {len(self.history)} responses, {len(self.cookies)} cookies>"

@@ -1,5 +1,5 @@
 """The Response view: a status badge and tabs (Body, Headers, Cookies,
-Timing, Redirects, Transcript).
+Timing, Redirects, Transcript, Diagram).
 
 Safety (DESIGN principle 5): every fetched byte is escaped.  An HTML body is
 shown only inside ``<iframe sandbox srcdoc="...">`` with an empty sandbox
@@ -182,7 +182,14 @@ def _sections(resp) -> list[tuple[str, str]]:
         ("Timing", timing_html(resp)),
         (f"Redirects ({len(resp.history)})", _frame_html(redirects_frame(resp))),
         ("Transcript", f"<pre style='font-size:12px;max-height:400px;overflow:auto'>{escape(resp.transcript.text())}</pre>"),
+        ("Diagram", _diagram_html(resp)),
     ]
+
+
+def _diagram_html(resp) -> str:
+    """The transcript as a ladder diagram (netbook.diagram), scrolling inside the tab."""
+    # evenly spaced (timed=False) so the static view is the same on every run; resp.diagram() shows real gaps
+    return f"<div style='max-height:520px;overflow:auto'>{resp.diagram(timed=False).html()}</div>"
 
 
 def response_html(resp) -> str:
@@ -194,7 +201,7 @@ def response_html(resp) -> str:
 
 
 def response_widget(resp):
-    """ipywidgets: the badge over a Tab of Body, Headers, Cookies, Timing, Redirects, Transcript."""
+    """ipywidgets: the badge over a Tab of Body, Headers, Cookies, Timing, Redirects, Transcript, Diagram."""
     import ipywidgets as w
 
     from ..table import Table
@@ -206,6 +213,7 @@ def response_widget(resp):
         w.HTML(timing_html(resp)),
         Table(redirects_frame(resp), title="redirects"),
         Table(transcript_frame(resp), formats={"bytes": "size"}, title="transcript"),
+        w.HTML(_diagram_html(resp)),
     ]
     tab = w.Tab(children=children)
     tab.titles = tuple(title for title, _ in _sections(resp))

@@ -194,6 +194,7 @@ class LabServer:
         if isinstance(peer, tuple):
             peer = f"{peer[0]}:{peer[1]}"
         t = self.transcript_class(title=f"{self.name} {peer}", peer=str(peer))
+        t.side = "server"
         self.transcripts.append(t)
         return t
 

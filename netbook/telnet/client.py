@@ -349,7 +349,8 @@ class TelnetClient(Closing):
         head = self._header_html()
         opts = Table(self.options.to_frame(), title="negotiation")
         tr = self.transcript.table()
-        view = w.VBox([w.HTML(head), w.Tab(children=[tr, opts], titles=("transcript", "negotiation"))])
+        diagram = w.HTML(self.transcript.diagram().html())
+        view = w.VBox([w.HTML(head), w.Tab(children=[tr, opts, diagram], titles=("transcript", "negotiation", "diagram"))])
         return merge_bundle(view._repr_mimebundle_(include=include, exclude=exclude), repr(self),
                             head + tr.static_html() + opts.static_html())
 

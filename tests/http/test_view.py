@@ -90,7 +90,9 @@ def test_view_tabs_and_badge():
     v = r.view()
     badge, tab = v.children
     assert "404 Not Found" in badge.value and "#b91c1c" in badge.value  # red for errors
-    assert [t.split(" (")[0] for t in tab.titles] == ["Body", "Headers", "Cookies", "Timing", "Redirects", "Transcript"]
+    assert [t.split(" (")[0] for t in tab.titles] == ["Body", "Headers", "Cookies", "Timing", "Redirects", "Transcript",
+                                                      "Diagram"]
+    assert "<svg" in tab.children[-1].value and "HTTP/1.1 404" in tab.children[-1].value  # the ladder diagram
     assert "404" in repr(r)
 
 
