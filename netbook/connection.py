@@ -17,7 +17,7 @@ through :mod:`netbook.registry`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, NamedTuple
+from typing import Any, Iterable, NamedTuple, TypeVar
 from urllib.parse import quote, unquote, urlsplit
 
 from .errors import ConnURLError
@@ -103,9 +103,12 @@ class ConnURL:
         return f"{type(self).__name__}({self.masked()!r})"
 
 
+U = TypeVar("U", bound=ConnURL)
+
+
 def parse(url, schemes: Iterable[str], *, user: str | None = None, password: str | None = None,
           kind: str | None = None, error: type[Exception] = ConnURLError, what: str = "",  # "an FTP"
-          cls: type[ConnURL] = ConnURL, hostless: str | None = None) -> ConnURL:
+          cls: type[U] = ConnURL, hostless: str | None = None) -> U:  # type: ignore[assignment]
     """Parse ``url`` whose scheme must be one of ``schemes``.
 
     ``url`` may be a lab server (``lab.imap``) or None: the running lab
@@ -178,6 +181,7 @@ class Traced:
     """
 
     _nb_transcript: Transcript
+    sock: Any  # the client's socket (the standard-library class sets it)
     _nb_file_mode = "rb"  # the mode the client makes its file in (nntplib: "rwb", ftplib: "r")
 
     def __init__(self, transcript: Transcript, *args, **kwargs):

@@ -12,8 +12,8 @@ import threading
 import weakref
 from typing import Any
 
-__all__ = ["registry", "get", "kinds", "start", "stop", "stop_all", "table", "add", "remove", "lab_server_for",
-           "lab_cafile", "lock", "watch", "changed"]
+__all__ = ["registry", "get", "kinds", "starter", "start", "stop", "stop_all", "table", "add", "remove",
+           "lab_server_for", "lab_cafile", "lock", "watch", "changed"]
 
 _registry: dict[str, Any] = {}
 lock = threading.RLock()  # held while a server starts, so a replaced one is stopped first
@@ -69,18 +69,24 @@ def stop(name: str) -> None:
     get(name).stop()
 
 
+def starter(kind: str):
+    """The ``serve`` function of ``kind`` (imported by name, as ``nb.serve``
+    does), e.g. to read its signature for magic options."""
+    import importlib
+
+    return importlib.import_module("netbook.servers").starter(kind)
+
+
 def start(kind: str, *args, **kwargs):
     """Start a lab server of ``kind``: ``nb.serve.<kind>(*args, **kwargs)``.
     The families' magics (``%smtp serve``, ``%news serve``) start servers
     through here: the kind is found by name, as ``nb.serve`` finds it, so a
     client package never imports ``netbook.servers`` (which imports the
     families' stores and transcripts)."""
-    import importlib
-
-    return importlib.import_module("netbook.servers").starter(kind)(*args, **kwargs)
+    return starter(kind)(*args, **kwargs)
 
 
-def add(server) -> None:
+def add(server: Any) -> None:
     """Register ``server`` under ``server.name``; an older server of that
     name is stopped first (re-running a cell replaces, never collides)."""
     with lock:
@@ -92,10 +98,11 @@ def add(server) -> None:
     # (a live view's refresh takes its own lock, then ours: never the other order)
 
 
-def remove(server) -> None:
+def remove(server: Any) -> None:
+    name = server.name
     with lock:
-        if _registry.get(server.name) is server:
-            del _registry[server.name]
+        if _registry.get(name) is server:
+            del _registry[name]
 
 
 def stop_all() -> int:

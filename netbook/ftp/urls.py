@@ -20,7 +20,7 @@ FTPURL = ConnURL
 def parse_ftp_url(url, password: str | None = None, user: str | None = None) -> ConnURL:
     """Parse ``ftp://``, ``ftps://``/``ftpes://`` (explicit AUTH TLS) URLs;
     a lab server object stands for its URL."""
-    u = parse(url, SCHEMES, user=user, password=password, error=FTPURLError, what="an FTP")
+    u: ConnURL = parse(url, SCHEMES, user=user, password=password, error=FTPURLError, what="an FTP")
     if u.scheme == "ftps" and u.port == 990:
         raise FTPURLError("implicit FTPS (port 990) is not supported: netbook's ftps:// is explicit AUTH TLS "
                           "(ftplib.FTP_TLS), usually on port 21")

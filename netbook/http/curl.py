@@ -247,8 +247,10 @@ def parse_curl(command: str | list[str]) -> CurlCommand:
 
 
 def run_curl(command: str | list[str], **extra):
-    """Run a curl command line with ``nb.fetch``; returns (Response, CurlCommand)."""
+    """Run a curl command line with ``nb.fetch``; returns (what fetch
+    returned: a Response, or another scheme's view, CurlCommand)."""
     from .client import fetch
+    from .response import Response
 
     cmd = parse_curl(command)
     kw = cmd.fetch_kwargs()
@@ -258,6 +260,6 @@ def run_curl(command: str | list[str], **extra):
     resp = fetch(url, method, **kw)
     if cmd.cookie_jar and "cookies" in kw:
         kw["cookies"].save(cmd.cookie_jar)
-    if cmd.fail:
+    if cmd.fail and isinstance(resp, Response):  # -f: an HTTP error status raises (other schemes have none)
         resp.raise_for_status()
     return resp, cmd

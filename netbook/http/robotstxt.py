@@ -183,10 +183,10 @@ def robots(url_or_text: str, *, timeout: float = 10, **fetch_options) -> Robots:
     s = url_or_text.strip()
     if "\n" in s or "://" not in s.split("\n", 1)[0]:
         return Robots(url_or_text)
-    from .client import fetch
+    from .client import request
 
     url = s if urllib.parse.urlsplit(s).path.endswith(".txt") else urllib.parse.urljoin(s, "/robots.txt")
-    resp = fetch(url, timeout=timeout, max_bytes=fetch_options.pop("max_bytes", 8 << 20), **fetch_options)
+    resp = request(url, timeout=timeout, max_bytes=fetch_options.pop("max_bytes", 8 << 20), **fetch_options)
     parser = RobotsParser(url)
     code = int(resp.status)
     text = ""

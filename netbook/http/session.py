@@ -50,7 +50,7 @@ class Session:
         return url
 
     def fetch(self, url: str, method: str | None = None, **options) -> Response:
-        from .client import fetch
+        from .client import request
 
         headers = {**self.headers, **(options.pop("headers", None) or {})}
         opts = {**self.defaults, **options}
@@ -59,7 +59,7 @@ class Session:
         cookies = opts.pop("cookies", None) or self.cookies
         if opts.get("app") is None:
             opts["_pool"] = self.pool
-        resp = fetch(self.url_for(url), method, headers=headers, cookies=cookies, **opts)
+        resp = request(self.url_for(url), method, headers=headers, cookies=cookies, **opts)
         self.history.append(resp)
         del self.history[: -self.max_history]
         return resp

@@ -10,6 +10,7 @@ import time
 import traceback
 import urllib.parse
 import urllib.request
+from typing import Any
 from wsgiref.util import is_hop_by_hop
 
 from ..interpolate import check_line
@@ -89,7 +90,7 @@ class _AppSocket:
         split = urllib.parse.urlsplit(target)
         path = split.path if split.scheme else target.split("?", 1)[0]
         query = split.query
-        env = {
+        env: dict[str, Any] = {
             "REQUEST_METHOD": method, "SCRIPT_NAME": "",
             "PATH_INFO": urllib.parse.unquote_to_bytes(path).decode("latin-1"),
             "QUERY_STRING": query, "SERVER_NAME": self.host, "SERVER_PORT": str(self.port),
@@ -112,7 +113,7 @@ class _AppSocket:
 
     def _run(self) -> bytes:
         env = self._environ()
-        state = {}
+        state: dict[str, Any] = {}
         chunks: list[bytes] = []
 
         def start_response(status, headers, exc_info=None):

@@ -33,7 +33,7 @@ def call(app: Callable[..., Any], request: str, headers: Mapping[str, str] | Non
     ``body`` is bytes, str, a dict (form-encoded) or use ``json=``.  Other
     options are ``nb.fetch``'s (auth, cookies, follow_redirects, ...).
     """
-    from .client import fetch
+    from .client import request as fetch
 
     check_line(request, "request line")
     parts = request.strip().split()

@@ -4,6 +4,7 @@ BODYSTRUCTURE, BODY[section]<partial> and BINARY sections, PEEK and the
 from __future__ import annotations
 
 import re
+from typing import Any, Callable
 
 from ..mail.mime import Entity, bodystructure, envelope, imap_string
 from ..mail.store import StoreError
@@ -14,6 +15,12 @@ __all__ = ["FetchCommands"]
 
 class FetchCommands:
     """Mixed into the IMAP handler: ``FETCH`` / ``UID FETCH``."""
+
+    # the handler's session state this mixin reads (set by IMAPHandler)
+    folder: Any
+    view: list
+    readonly: bool
+    _flag_list: Callable[[Any], str]
 
     def cmd_FETCH(self, tag, args, uid):
         if len(args) != 2:
@@ -87,6 +94,7 @@ class FetchCommands:
                 set_seen = True
             else:
                 m = _SECTION.match(item)
+                assert m is not None  # cmd_FETCH let only known items and BODY[...] sections through
                 name, section, start, length = m.group(1).upper(), m.group(2), m.group(3), m.group(4)
                 content = self._section(entity(), section)
                 label = f"{name.replace('.PEEK', '')}[{section.upper()}]"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+from typing import Any
 from datetime import datetime, timezone
 
 from ..mail.mime import Entity
@@ -16,6 +17,11 @@ __all__ = ["SearchCommands"]
 
 class SearchCommands:
     """Mixed into the IMAP handler: ``SEARCH`` / ``UID SEARCH``."""
+
+    # the handler's session state this mixin reads (set by IMAPHandler)
+    folder: Any
+    view: list
+    recent: set
 
     def cmd_SEARCH(self, tag, args, uid):
         if args and str(args[0]).upper() == "CHARSET":
