@@ -139,7 +139,9 @@ def open(url, **options) -> Opened:  # noqa: A001 - nb.open, as urllib's OpenerD
     """Open ``url`` with its scheme's opener and return what it opens (see
     the module doc).  ``options`` go to the opener as they are: ``fetch``'s
     for HTTP URLs, the family's own otherwise (``nb.open("imap://...",
-    password=..., folder="Sent")``)."""
+    password=..., folder="Sent")``).  A lab server stands for its URL."""
+    if not isinstance(url, str) and hasattr(url, "url") and hasattr(url, "kind"):
+        url = url.url
     scheme = _scheme(url)
     op = OPENERS.get(scheme)
     if op is None:

@@ -117,6 +117,9 @@ def test_open_and_the_table():
         nb.open("gopher://h/")
     with pytest.raises(nb.http.UnsupportedURL, match="no handler for gopher: URLs .*telnet"):
         nb.fetch("gopher://h/")
+    srv = nb.serve.telnet("echo")
+    with nb.open(srv, timeout=5) as c:  # a lab server stands for its URL
+        assert isinstance(c, TelnetClient) and (c.host, c.port) == (srv.host, srv.port)
     r = nb.open("data:text/plain,hello")
     assert isinstance(r, nb.Response) and r.text == "hello" and isinstance(r, openers.Opened)
 
