@@ -215,11 +215,12 @@ function render({ model, el }) {
   function buildHead() {
     const cols = model.get("columns") || [];
     const q = query();
-    const sortable = model.get("sortable");
+    const sortableAll = model.get("sortable");
     const filterable = model.get("filterable");
     thead.replaceChildren();
     const tr = h("tr");
     cols.forEach((col) => {
+      const sortable = sortableAll && col.sortable !== false;
       const si = q.sort.findIndex((s) => s.column === col.name);
       const arrow = si < 0 ? "" : q.sort[si].ascending ? " ▲" : " ▼";
       const rank = si >= 0 && q.sort.length > 1 ? String(si + 1) : "";

@@ -73,7 +73,7 @@ class Table(anywidget.AnyWidget):
         self._pending = None
         super().__init__(
             title=title or getattr(src, "title", "") or "",
-            columns=[c.to_json() for c in src.columns],
+            columns=[{**c.to_json(), "sortable": bool(src.sortable and src.can_sort(c.name))} for c in src.columns],
             sortable=bool(src.sortable),
             filterable=bool(src.filterable),
             follow=bool(hasattr(src, "append") if follow is None else follow),
