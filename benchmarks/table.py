@@ -160,6 +160,52 @@ def bench_sort(n: int) -> bool:
     return ok
 
 
+def bench_filter(n: int) -> bool:
+    """Text search: a repeated column (dictionary), typing (narrowing), an
+    all-distinct column (fresh), each against pandas' str.contains."""
+    print(f"\n== filter: per-column text search, {n:,} rows (ratio = netbook / pandas)")
+    rng = np.random.default_rng(11)
+    hosts = np.array([f"host{i:05d}.dc{i % 40}.example" for i in range(100_000)], dtype=object)
+    df = pd.DataFrame({
+        "host": pd.Series(hosts[rng.integers(0, len(hosts), size=n)], dtype="str"),
+        "user": pd.Series([f"user{i}" for i in rng.permutation(n)], dtype="str"),
+    })
+    ok = True
+
+    def pandas_contains(col, text):
+        return df[col].str.contains(text, case=False, regex=False).sum()
+
+    src = nb.DataFrameSource(df)
+    t_dict, _ = timed(lambda: src.matcher._dictionary("host"))
+    t_pd, want = timed(lambda: pandas_contains("host", "dc17."))
+    t_nb, got = timed(lambda: src.count({"columns": {"host": "dc17."}}))
+    t_nb2, _ = timed(lambda: src.count({"columns": {"host": "dc3"}}))
+    met = t_pd / t_nb >= 5 and got == want
+    ok &= met
+    print(f"repeated (100k distinct): str.contains {fmt_s(t_pd)}  netbook {fmt_s(t_nb)} (another word {fmt_s(t_nb2)})  "
+          f"{t_pd / t_nb:,.1f}x faster, target >= 5x: {'met' if met else 'MISSED'}  "
+          f"(dictionary built once in {fmt_s(t_dict)})")
+    t_pd3, _ = timed(lambda: [pandas_contains("user", w) for w in ("us", "use", "user1")])
+    src = nb.DataFrameSource(df)
+    t_nb3, got = timed(lambda: [src.count({"columns": {"user": w}}) for w in ("us", "use", "user1")])
+    met = t_nb3 <= t_pd3 / 2 and got[-1] == pandas_contains("user", "user1")
+    ok &= met
+    print(f"typing us, use, user1 (all distinct): 3x str.contains {fmt_s(t_pd3)}  netbook {fmt_s(t_nb3)}  "
+          f"ratio {t_nb3 / t_pd3:.2f}, target <= 0.5: {'met' if met else 'MISSED'}")
+    t_pdf, want = timed(lambda: pandas_contains("user", "r12345"))
+    src = nb.DataFrameSource(df)
+    t_nbf, got = timed(lambda: src.count({"columns": {"user": "r12345"}}))
+    met = t_nbf <= t_pdf * 1.1 and got == want
+    ok &= met
+    print(f"fresh search, all distinct: str.contains {fmt_s(t_pdf)}  netbook {fmt_s(t_nbf)}  "
+          f"ratio {t_nbf / t_pdf:.2f}, target <= 1 (10% noise): {'met' if met else 'MISSED'}")
+    src = nb.DataFrameSource(df)
+    t_box, _ = timed(lambda: src.count("gamma"))
+    t_pdbox, _ = timed(lambda: sum(df[c].str.contains("gamma", case=False, regex=False).sum() for c in df.columns))
+    print(f"text box across columns ('gamma'): str.contains on each column {fmt_s(t_pdbox)}  netbook {fmt_s(t_box)}")
+    return ok
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000000,10000000")

@@ -143,6 +143,21 @@ class Source:
         """How many rows a filter keeps (shown before the page arrives)."""
         return self.rows(0, 0, (), filter).total
 
+    def filter_errors(self, filter) -> dict[str, str]:
+        """``{column: what is wrong}`` for per-column expressions that cannot
+        be read for their column's kind (``>abc`` on numbers)."""
+        from .filter import FilterError, parse_expr
+
+        out = {}
+        for name, expr in Filter.make(filter).columns:
+            try:
+                parse_expr(expr, self.column(name).kind, name)
+            except FilterError as e:
+                out[name] = e.message
+            except KeyError:
+                pass
+        return out
+
     def rows_by_key(self, keys: Sequence) -> list[tuple]:
         """Rows for selection keys (by default keys are row positions)."""
         return [self.rows(int(k), int(k) + 1).rows[0] for k in keys]
