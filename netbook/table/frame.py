@@ -120,6 +120,9 @@ class DataFrameSource(Source):
 
         return self._lru(self._tops, ("rows", flt), lambda: np.flatnonzero(self.mask(flt)))
 
+    def filter_errors(self, filter) -> dict[str, str]:
+        return self._expression_errors(filter)
+
     def count(self, filter=None) -> int:
         flt = Filter.make(filter)
         return len(self.df) if not flt else len(self._matching(flt))

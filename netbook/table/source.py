@@ -144,8 +144,12 @@ class Source:
         return self.rows(0, 0, (), filter).total
 
     def filter_errors(self, filter) -> dict[str, str]:
-        """``{column: what is wrong}`` for per-column expressions that cannot
-        be read for their column's kind (``>abc`` on numbers)."""
+        """``{column: what is wrong}`` for per-column expressions this source
+        cannot read (sources with their own filter language check their own)."""
+        return {}
+
+    def _expression_errors(self, filter) -> dict[str, str]:
+        """filter_errors for sources that use netbook's expressions (:mod:`.filter`)."""
         from .filter import FilterError, parse_expr
 
         out = {}
@@ -330,6 +334,8 @@ class LazySource(Source):
         return self._length
 
     def can_sort(self, name: str) -> bool:
+        if type(self).rows is not LazySource.rows:  # a subclass sorting its own way
+            return bool(self.sortable)
         return bool(self.sortable) and self.column(name).sort_key is not None
 
     def _key_values(self, col: Column):
@@ -571,6 +577,9 @@ class StreamSource(Source):
             offset = self._frame_cache[2] if self._frame_cache else self._offset
         page.keys = [offset + k for k in page.keys]
         return page
+
+    def filter_errors(self, filter) -> dict[str, str]:
+        return self._expression_errors(filter)
 
     def rows_by_key(self, keys):
         with self._lock:
