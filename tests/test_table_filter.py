@@ -80,6 +80,16 @@ def test_repeated_column_is_searched_by_dictionary():
     assert m._dictionary("obj") is None  # all distinct: no dictionary
 
 
+def test_large_column_dictionary_builds_in_the_background():
+    n = 1_000_000
+    s = pd.Series(np.array([f"h{i % 1000}" for i in range(1000)], dtype=object)[np.arange(n) % 1000], dtype="str")
+    src = DataFrameSource(pd.DataFrame({"s": s}))
+    first = src.rows(0, 5, filter={"columns": {"s": "h99"}})  # scans; the dictionary builds meanwhile
+    assert src.matcher._dictionary("s", wait=True) is not None
+    second = src.rows(0, 5, filter={"columns": {"s": "H99"}})
+    assert first.total == second.total == n // 1000 * 11
+
+
 def test_narrowing_searches_only_the_kept_rows(monkeypatch):
     df = frame()
     src = DataFrameSource(df)

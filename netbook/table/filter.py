@@ -132,25 +132,57 @@ class Matcher:
     """The filter engine of one DataFrame (kept by its DataFrameSource):
     dictionaries of repeated columns and recent component masks."""
 
+    #: build dictionaries of large columns on a background thread
+    background = True
+
     def __init__(self, df, columns, cache: int = 12):
         self.df = df
         self.columns = {c.name: c for c in columns}
         self._dicts: dict[str, Any] = {}
         self._lowered: OrderedDict = OrderedDict()
+        self._building: dict[str, threading.Thread] = {}
         self._masks: OrderedDict = OrderedDict()
         self._cache = cache
         self._lock = threading.Lock()
 
     # -- text forms ---------------------------------------------------------
-    def _dictionary(self, name: str):
+    def _dictionary(self, name: str, wait: bool = False):
         """(codes ndarray, pyarrow string dictionary) for a column whose values
-        repeat, else None.  Computed once per column."""
+        repeat, else None.  Built once per column; on a large column it is
+        built on a background thread the first time the column is searched
+        (that search, and any until the dictionary is ready, scan the values),
+        so the first search never waits for it.  ``wait=True`` builds it now."""
         with self._lock:
             if name in self._dicts:
                 return self._dicts[name]
-        d = self._make_dictionary(name)
+            building = self._building.get(name)
+            background = self.background and not wait and len(self.df) >= 1_000_000
+            if building is None and background:
+                import pandas as pd
+
+                if isinstance(self.df[name].dtype, pd.CategoricalDtype):
+                    background = False  # the codes are there already
+                else:
+                    building = threading.Thread(target=self._build, args=(name,), daemon=True,
+                                                name=f"netbook-table-dictionary-{name}")
+                    self._building[name] = building
+                    building.start()
+        if building is not None:
+            if not wait:
+                return None
+            building.join()
+            with self._lock:
+                return self._dicts.get(name)
+        return self._build(name)
+
+    def _build(self, name: str):
+        try:
+            d = self._make_dictionary(name)
+        except Exception:  # a column that cannot be encoded is scanned instead
+            d = None
         with self._lock:
             self._dicts[name] = d
+            self._building.pop(name, None)
         return d
 
     def _make_dictionary(self, name: str):
