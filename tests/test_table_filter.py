@@ -147,3 +147,16 @@ def test_typing_sequence_equals_pandas_property(values, typed):
             page = src.rows(0, len(s), filter={"columns": {col: needle}})
             assert page.keys == list(np.flatnonzero(contains(s, needle).to_numpy(dtype=bool)))
         assert src.rows(0, 0, filter=needle).total == int(contains(s, needle).sum())
+
+
+def test_ip_columns_filter_by_text_and_equality():
+    import netbook.ip.columns  # noqa: F401  (the ip dtype)
+
+    values = ["10.0.0.1", None, "10.0.1.7", "2001:db8::1", "10.0.0.1"]
+    df = pd.DataFrame({"a": pd.Series(values, dtype="ip")})
+    src = DataFrameSource(df)
+    assert src.columns[0].kind == "ip"
+    assert src.rows(0, 10, filter={"columns": {"a": "10.0.0"}}).keys == [0, 4]
+    assert src.rows(0, 10, filter={"columns": {"a": "=10.0.0.1"}}).keys == [0, 4]
+    assert src.rows(0, 10, filter={"columns": {"a": "!=10.0.0.1"}}).keys == [2, 3]
+    assert src.rows(0, 10, filter="DB8").keys == [3]

@@ -245,6 +245,8 @@ class Matcher:
             return pa.array(s.dt.strftime("%Y-%m-%d %H:%M:%S").to_numpy(dtype=object), type=pa.string())
         if s.dtype.kind in "iuf":
             return pa.array(s.to_numpy()).cast(pa.string())
+        if hasattr(s.array, "to_strings"):  # ip/ipnet: formatted by the array's own kernel
+            return pa.array(s.array.to_strings(), type=pa.string(), from_pandas=True)
         values = s.to_numpy(dtype=object) if s.dtype != object else s.to_numpy()
         try:
             return pa.array(values, type=pa.string(), from_pandas=True)
