@@ -51,7 +51,7 @@ def test_browser_query_runs_on_a_worker_and_the_newest_wins(monkeypatch):
         browser_query(t, columns={"host": word}, start="0")  # returns at once
     wait(lambda: t.total == "117" and not t.loading)
     assert all(r[1] == "h16.example" for r in t.rows)
-    assert "h1." not in seen  # superseded before it started: never computed
+    assert seen[-1] == "h16" and len(seen) <= 2  # the one in between was superseded, never computed
     assert t.page_id - before <= 2
 
 
