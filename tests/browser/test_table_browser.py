@@ -239,6 +239,11 @@ def test_hostile_html_never_runs_in_the_notebook(lab):
     JupyterLab.shot(page, "hostile-html-sandboxed")
 
 
+def by_title(page, title):
+    """The Table whose title is ``title`` (other cells' views hold Tables too)."""
+    return page.locator(".nb-table").filter(has=page.locator(f".nb-title:text-is('{title}')")).first
+
+
 def range_text(t):
     return t.locator(".nb-range").inner_text()
 
@@ -317,9 +322,10 @@ def test_goto_row_on_the_current_page_clears_the_spinner(lab):
 
 def test_filter_hints_fit_their_boxes(lab):
     _, page, _ = lab
-    for i in (0, 4):
-        t = page.locator(".nb-table").nth(i)
-        cut = t.evaluate("""el => [...el.querySelectorAll('.nb-colfilters input')].filter(inp => {
+    for name in ("frame", "wide", "million"):
+        t = by_title(page, name)
+        t.scroll_into_view_if_needed()
+        cut = t.evaluate("""el => [...el.querySelectorAll('.nb-colfilters input')].filter(inp => inp.clientWidth > 0).filter(inp => {
             const c = document.createElement('canvas').getContext('2d');
             const cs = getComputedStyle(inp);
             c.font = `${cs.fontSize} ${cs.fontFamily}`;
@@ -331,7 +337,7 @@ def test_filter_hints_fit_their_boxes(lab):
 
 def test_wide_table_says_columns_are_off_screen(lab):
     _, page, _ = lab
-    t = page.locator(".nb-table").nth(4)
+    t = by_title(page, "wide")
     t.scroll_into_view_if_needed()
     for width in (1400, 1024):
         page.set_viewport_size({"width": width, "height": 1000})
@@ -362,7 +368,7 @@ def test_wide_table_says_columns_are_off_screen(lab):
 
 def test_column_summary_panel(lab):
     _, page, _ = lab
-    t = page.locator(".nb-table").nth(5)
+    t = by_title(page, "million")
     t.scroll_into_view_if_needed()
     t.locator("thead th[data-column='value'] .nb-sumbtn").click()
     panel = t.locator(".nb-summary")
@@ -382,7 +388,7 @@ def test_million_rows_sort_and_filter_in_the_browser(lab):
     _, page, _ = lab
     import time
 
-    t = page.locator(".nb-table").nth(5)
+    t = by_title(page, "million")
     t.scroll_into_view_if_needed()
     t0 = time.time()
     t.locator("thead th[data-column='host'] .nb-label").click()
