@@ -363,6 +363,7 @@ function render({ model, el }) {
           const hint = filterHint(col);
           const input = h("input", {
             type: "text",
+            size: "4", // the column's content sets its width; CSS keeps room for the hint
             value: drafts.columns[col.name] || "",
             placeholder: hint.placeholder,
             title: hint.title,
