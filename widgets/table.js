@@ -264,9 +264,9 @@ function render({ model, el }) {
   const scroller = h("div", { class: "nb-scroll" }, table);
   const more = h("button", { class: "nb-more", type: "button", title: "scroll right to see them" });
   more.addEventListener("click", () => scroller.scrollBy({ left: scroller.clientWidth * 0.8, behavior: "smooth" }));
-  const frame = h("div", { class: "nb-frame" }, scroller, more);
+  const frame = h("div", { class: "nb-frame" }, scroller);
   const panel = h("div", { class: "nb-summary", role: "dialog", "aria-label": "column summary" });
-  root.append(title, toolbar, errorBar, frame, panel);
+  root.append(title, toolbar, errorBar, frame, more, panel);
   el.append(root);
   table.id = `${uid}-grid`;
 
