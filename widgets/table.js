@@ -266,7 +266,7 @@ function render({ model, el }) {
   more.addEventListener("click", () => scroller.scrollBy({ left: scroller.clientWidth * 0.8, behavior: "smooth" }));
   const frame = h("div", { class: "nb-frame" }, scroller);
   const panel = h("div", { class: "nb-summary", role: "dialog", "aria-label": "column summary" });
-  root.append(title, toolbar, errorBar, frame, more, panel);
+  root.append(title, toolbar, errorBar, panel, frame, more); // the summary opens next to the headers
   el.append(root);
   table.id = `${uid}-grid`;
 

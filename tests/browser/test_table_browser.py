@@ -375,10 +375,12 @@ def test_column_summary_panel(lab):
     wait_rows(page, t, lambda: "count" in panel.inner_text() and panel.locator(".nb-bar").count() > 5)
     text = panel.inner_text()
     assert "1,000,000" in text and "nulls" in text and "min" in text
+    panel.scroll_into_view_if_needed()
     JupyterLab.shot(page, "table-summary-number")
     t.locator("thead th[data-column='host'] .nb-sumbtn").click()
     wait_rows(page, t, lambda: "top values" in panel.inner_text())
     assert "distinct" in panel.inner_text() and "5,000" in panel.inner_text()
+    panel.scroll_into_view_if_needed()
     JupyterLab.shot(page, "table-summary-text")
     panel.locator(".nb-sum-close").click()
     assert not panel.is_visible()
