@@ -156,24 +156,28 @@ class Matcher:
             if name in self._dicts:
                 return self._dicts[name]
             building = self._building.get(name)
-            background = self.background and not wait and len(self.df) >= 1_000_000
-            if building is None and background:
-                import pandas as pd
-
-                if isinstance(self.df[name].dtype, pd.CategoricalDtype):
-                    background = False  # the codes are there already
-                else:
-                    building = threading.Thread(target=self._build, args=(name,), daemon=True,
-                                                name=f"netbook-table-dictionary-{name}")
-                    self._building[name] = building
-                    building.start()
         if building is not None:
             if not wait:
                 return None
             building.join()
             with self._lock:
                 return self._dicts.get(name)
-        return self._build(name)
+        import pandas as pd
+
+        if wait or not self.background or len(self.df) < 1_000_000 or isinstance(self.df[name].dtype, pd.CategoricalDtype):
+            return self._build(name)
+        return None  # contains() scans, then starts the build (see _build_later)
+
+    def _build_later(self, name: str) -> None:
+        """Start building a large column's dictionary on a background thread
+        (after the search that needed it: the two do not compete for the CPU)."""
+        with self._lock:
+            if name in self._dicts or name in self._building:
+                return
+            building = threading.Thread(target=self._build, args=(name,), daemon=True,
+                                        name=f"netbook-table-dictionary-{name}")
+            self._building[name] = building
+        building.start()
 
     def _build(self, name: str):
         try:
@@ -300,7 +304,10 @@ class Matcher:
             strings = self._lower(name)
             if rows is not None:
                 strings = strings.take(pa.array(rows))
-        return _bool_numpy(pc.match_substring(strings, needle.lower() if cased else needle))
+        hit = _bool_numpy(pc.match_substring(strings, needle.lower() if cased else needle))
+        if kind in ("str", "object") and self.background:
+            self._build_later(name)  # the next search of this column may use a dictionary
+        return hit
 
     # -- components -----------------------------------------------------------
     def component(self, name: str | None, expr: str):

@@ -27,15 +27,12 @@ def _text(v) -> Any:
 
 
 def _distinct_estimate(sample, n: int) -> int:
-    """GEE estimator (Charikar et al.): sqrt(n/s)*f1 + values seen twice or more."""
-    import math
-
+    """Chao1 (bias-corrected) from a sample: distinct seen plus f1²/2f2 unseen
+    (f1, f2: values seen once, twice), at most the number of values."""
     counts = sample.value_counts(dropna=True)
-    s = int(counts.sum())
-    if not s:
-        return 0
     f1 = int((counts == 1).sum())
-    return int(round(math.sqrt(n / s) * f1 + (len(counts) - f1)))
+    f2 = int((counts == 2).sum())
+    return int(min(n, round(len(counts) + f1 * (f1 - 1) / (2 * (f2 + 1)))))
 
 
 def _histogram(values, kind: str) -> dict | None:
@@ -154,8 +151,11 @@ def column_summary(df, name: str, kind: str, rows=None, matcher=None) -> dict:
             if kind != "bool":
                 out["histogram"] = _histogram(vals, "datetime" if kind == "datetime" else "number")
         elif kind in ("ip", "ipnet"):
+            from .sort import column_keys, top_k
+
             arr = valid.array
-            out["min"], out["max"] = str(valid.min()), str(valid.max())
+            lo, hi = (int(top_k(column_keys(valid, asc), 1)[0]) for asc in (True, False))  # O(n), no sort
+            out["min"], out["max"] = str(arr[lo]), str(arr[hi])
             out["histogram"] = _ip_histogram(arr)
         elif kind == "str":
             try:
