@@ -128,3 +128,14 @@ def test_csv_streams_the_filtered_view_in_pages():
 def test_exports_mask_secret_columns(secret):
     t = nb.Table(pd.DataFrame({"user": ["a"], "password": [secret]}), formats={"password": "secret"})
     assert secret not in t.copy_text() and secret not in "".join(t.iter_csv())
+
+
+def test_csv_of_a_stream_source_view():
+    src = nb.StreamSource([nb.Column("i", "int"), nb.Column("word", "str")])
+    for i in range(30):
+        src.append((i, f"w{i % 4}"))
+    t = nb.Table(src)
+    t.follow = False
+    t.filter(word="w1")
+    got = pd.read_csv(io.StringIO("".join(t.iter_csv(chunk_rows=3))))
+    assert list(got.i) == [i for i in range(30) if i % 4 == 1]

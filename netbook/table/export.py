@@ -36,19 +36,23 @@ def tsv(source: Source, rows: list[tuple]) -> str:
 
 def iter_csv(source: Source, sort: Sort, flt: Filter, chunk_rows: int = 50_000) -> Iterator[str]:
     """The view as CSV, one chunk of ``chunk_rows`` rows at a time."""
+    from .frame import DataFrameSource
+
+    secret = [c.name for c in source.columns if c.format == "secret"]
     start = 0
-    first = True
     while True:
-        page = source.rows(start, start + chunk_rows, sort, flt)
-        if first or page.rows:
-            frame = _frame(source, page.rows)
-            frame_of = getattr(source, "frame_by_key", None)
-            if frame_of is not None and page.rows and not any(c.format == "secret" for c in source.columns):
-                frame = frame_of(page.keys)  # keeps dtypes: dates and numbers print as pandas prints them
-            yield frame.to_csv(index=False, header=first, lineterminator="\n")
-        first = False
-        start += len(page.rows)
-        if not page.rows or start >= page.total:
+        if isinstance(source, DataFrameSource):  # rows straight from the frame: dtypes kept, no tuples
+            total, sel = source.select(sort, flt, start, start + chunk_rows)
+            frame = source.df.iloc[sel]
+            if secret:
+                frame = frame.assign(**{c: [MASK if text_of(v) else "" for v in frame[c]] for c in secret})
+        else:
+            page = source.rows(start, start + chunk_rows, sort, flt)
+            total, frame = page.total, _frame(source, page.rows)
+        if start == 0 or len(frame):
+            yield frame.to_csv(index=False, header=start == 0, lineterminator="\n")
+        start += len(frame)
+        if not len(frame) or start >= total:
             return
 
 
