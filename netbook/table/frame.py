@@ -59,7 +59,8 @@ class DataFrameSource(Source):
             cols.append(Column(name, kind, formats.get(name)))
         self.columns = cols
         self._orders: OrderedDict = OrderedDict()
-        self._tops: OrderedDict = OrderedDict()
+        self._tops: OrderedDict = OrderedDict()  # top-k prefixes and filtered full orders
+        self._matches: OrderedDict = OrderedDict()  # row positions a filter keeps (up to 8 bytes a row: few)
         self._keys: OrderedDict = OrderedDict()
         self._cache = cache
         self._lock = threading.Lock()
@@ -118,7 +119,7 @@ class DataFrameSource(Source):
         """Row positions a filter keeps (ascending), cached with the count."""
         import numpy as np
 
-        return self._lru(self._tops, ("rows", flt), lambda: np.flatnonzero(self.mask(flt)))
+        return self._lru(self._matches, flt, lambda: np.flatnonzero(self.mask(flt)), size=3)
 
     def filter_errors(self, filter) -> dict[str, str]:
         return self._expression_errors(filter)
@@ -159,7 +160,7 @@ class DataFrameSource(Source):
         if rows is not None:
             m = np.zeros(len(self.df), dtype=bool)
             m[rows] = True
-            order = self._lru(self._tops, ("ordered", sort, flt), lambda: order[m[order]])
+            order = self._lru(self._tops, ("ordered", sort, flt), lambda: order[m[order]], size=4)
         return total, order[start:stop]
 
     def positions(self, sort: Sort = (), filter: Filter | None = None):
