@@ -197,6 +197,13 @@ export function histogramBars(hist) {
   return hist.counts.map((c, i) => ({ label: (hist.labels || [])[i] ?? "", count: c, height: c / max }));
 }
 
+/** The right end of a histogram's axis: the upper edge of its last bin. */
+export function axisEnd(hist, bars) {
+  const end = hist && hist.edges ? hist.edges[hist.edges.length - 1] : null;
+  if (typeof end === "number") return String(Number(end.toPrecision(6)));
+  return end !== null && end !== undefined ? String(end) : bars.length ? bars[bars.length - 1].label : "";
+}
+
 /** The lines of a column summary panel: [label, value] pairs. */
 export function summaryLines(s) {
   const out = [["type", `${s.kind}${s.dtype ? ` (${s.dtype})` : ""}`], ["count", grouped(s.count)], ["nulls", grouped(s.nulls)]];
@@ -521,7 +528,7 @@ function render({ model, el }) {
       for (const b of bars) {
         hist.append(h("div", { class: "nb-bar", title: `${b.label}: ${grouped(b.count)}`, style: `height:${Math.max(1, Math.round(b.height * 48))}px` }));
       }
-      parts.push(h("div", { class: "nb-sum-sub" }, "histogram"), hist, h("div", { class: "nb-hist-axis" }, h("span", {}, bars[0].label), h("span", {}, bars[bars.length - 1].label)));
+      parts.push(h("div", { class: "nb-sum-sub" }, "histogram"), hist, h("div", { class: "nb-hist-axis" }, h("span", {}, bars[0].label), h("span", {}, axisEnd(s.histogram, bars))));
     }
     panel.replaceChildren(...parts);
   }

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  adoptQuery, filterHint, filtersFromDrafts, formatValue, grouped, histogramBars, humanSize, isNumeric,
+  adoptQuery, axisEnd, filterHint, filtersFromDrafts, formatValue, grouped, histogramBars, humanSize, isNumeric,
   moveCursor, nextSelection, nextSort, pageInfo, rangeLabel, startForRow, summaryLines,
 } from "../table.js";
 
@@ -131,4 +131,10 @@ test("summaries read as lines and bars", () => {
   assert.deepEqual(bars.map((b) => b.height), [0.5, 1, 0]);
   assert.deepEqual(histogramBars(null), []);
   assert.equal(grouped(12345678n), "12,345,678");
+});
+
+test("a histogram's axis ends at the upper edge of its last bin", () => {
+  assert.equal(axisEnd({ edges: [-4.679837, 4.7319576886] }, []), "4.73196");
+  assert.equal(axisEnd({ edges: ["2024-01-01 00:00:00", "2024-12-31 00:00:00"] }, []), "2024-12-31 00:00:00");
+  assert.equal(axisEnd({ labels: ["10.0.0.0/8"], counts: [3] }, [{ label: "10.0.0.0/8" }]), "10.0.0.0/8");
 });
