@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import re
 import threading
-from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
 __all__ = [
@@ -35,7 +33,7 @@ __all__ = [
     "as_source",
 ]
 
-KINDS = ("int", "float", "str", "bool", "datetime", "timedelta", "bytes", "object")
+KINDS = ("int", "float", "str", "bool", "datetime", "timedelta", "bytes", "ip", "ipnet", "object")
 
 
 @dataclass(frozen=True)
@@ -46,11 +44,17 @@ class Column:
     count as KiB/MiB, ``"ms"`` a duration in milliseconds, ``"id"`` an
     integer identifier (a UID, a port) without thousands separators,
     ``"secret"`` a masked value; ``None`` uses the kind's default.
+
+    ``sort_key`` lets a :class:`LazySource` sort by this column:
+    ``"index"`` (values rise with the row index, as host numbers do),
+    ``"-index"`` (they fall), or a function ``key(start, stop)`` returning
+    sortable values (numbers, strings) for rows ``[start, stop)``.
     """
 
     name: str
     kind: str = "object"
     format: str | None = None
+    sort_key: Any = field(default=None, compare=False, repr=False)
 
     def to_json(self) -> dict:
         return {"name": self.name, "kind": self.kind, "format": self.format}
@@ -131,6 +135,33 @@ class Source:
     def rows(self, start: int, stop: int, sort: Sort = (), filter: Filter | None = None) -> Page:
         raise NotImplementedError  # pragma: no cover - abstract
 
+    def can_sort(self, name: str) -> bool:
+        """Can the browser sort by this column?"""
+        return bool(self.sortable)
+
+    def count(self, filter=None) -> int:
+        """How many rows a filter keeps (shown before the page arrives)."""
+        return self.rows(0, 0, (), filter).total
+
+    def filter_errors(self, filter) -> dict[str, str]:
+        """``{column: what is wrong}`` for per-column expressions this source
+        cannot read (sources with their own filter language check their own)."""
+        return {}
+
+    def _expression_errors(self, filter) -> dict[str, str]:
+        """filter_errors for sources that use netbook's expressions (:mod:`.filter`)."""
+        from .filter import FilterError, parse_expr
+
+        out = {}
+        for name, expr in Filter.make(filter).columns:
+            try:
+                parse_expr(expr, self.column(name).kind, name)
+            except FilterError as e:
+                out[name] = e.message
+            except KeyError:
+                pass
+        return out
+
     def rows_by_key(self, keys: Sequence) -> list[tuple]:
         """Rows for selection keys (by default keys are row positions)."""
         return [self.rows(int(k), int(k) + 1).rows[0] for k in keys]
@@ -175,6 +206,10 @@ def kind_of_dtype(dtype) -> str:
     import pandas as pd
     from pandas.api import types as t
 
+    if getattr(dtype, "name", None) in ("ip", "ipnet"):
+        return dtype.name
+    if isinstance(dtype, pd.CategoricalDtype):
+        return kind_of_dtype(dtype.categories.dtype)
     if t.is_bool_dtype(dtype):
         return "bool"
     if t.is_integer_dtype(dtype):
@@ -263,234 +298,6 @@ def text_of(v: Any) -> str:
     return str(v)
 
 
-_CMP = re.compile(r"^\s*(<=|>=|!=|==|=|<|>)\s*(.+?)\s*$")
-_RANGE = re.compile(r"^\s*(.+?)\s*\.\.\s*(.+?)\s*$")
-
-
-def _parse_scalar(text: str, kind: str):
-    import pandas as pd
-
-    if kind in ("int", "float"):
-        return float(text)
-    if kind == "datetime":
-        return pd.Timestamp(text)
-    if kind == "timedelta":
-        return pd.Timedelta(text)
-    if kind == "bool":
-        return text.strip().lower() in ("1", "true", "yes", "y", "t")
-    return text
-
-
-def column_mask(series, expr: str, kind: str):
-    """Boolean mask of ``series`` for one per-column filter expression."""
-    import numpy as np
-
-    expr = expr.strip()
-    if kind in ("int", "float", "datetime", "timedelta", "bool"):
-        try:
-            m = _RANGE.match(expr)
-            if m and kind != "bool":
-                lo, hi = _parse_scalar(m.group(1), kind), _parse_scalar(m.group(2), kind)
-                return ((series >= lo) & (series <= hi)).fillna(False).to_numpy(bool)
-            m = _CMP.match(expr)
-            if m:
-                op, val = m.group(1), _parse_scalar(m.group(2), kind)
-                res = {
-                    "<": series.lt, "<=": series.le, ">": series.gt, ">=": series.ge,
-                    "=": series.eq, "==": series.eq, "!=": series.ne,
-                }[op](val)
-                return res.fillna(False).to_numpy(bool)
-            if kind == "bool":
-                return (series == _parse_scalar(expr, kind)).fillna(False).to_numpy(bool)
-        except (ValueError, TypeError):
-            pass  # fall back to a text match
-    s = series.astype(str) if series.dtype == object or kind not in ("str",) else series
-    res = s.str.contains(expr, case=False, regex=False, na=False)
-    return np.asarray(res.to_numpy(dtype=bool, na_value=False))
-
-
-def _numeric_order(series, ascending: bool):
-    """Stable argsort of a numeric/bool/datetime column straight on its NumPy
-    values (about twice as fast as Series.sort_values); missing values last,
-    as pandas does.  None for other dtypes."""
-    import numpy as np
-    from pandas.api import types as t
-
-    dtype = series.dtype
-    if not isinstance(dtype, np.dtype) or not (
-        t.is_numeric_dtype(dtype) or t.is_bool_dtype(dtype) or dtype.kind in "mM"
-    ):
-        return None
-    values = series.to_numpy()
-    missing = None
-    if dtype.kind in "mM":
-        missing = np.isnat(values)
-        values = values.view(np.int64)
-    elif dtype.kind == "f":
-        missing = np.isnan(values)
-    if ascending:
-        order = np.argsort(values, kind="stable")
-    else:  # stable descending: ties keep their original order
-        n = len(values)
-        order = (n - 1 - np.argsort(values[::-1], kind="stable"))[::-1]
-    if missing is not None and missing.any():
-        m = missing[order]
-        order = np.concatenate([order[~m], order[m]])
-    return order.astype(np.int64, copy=False)
-
-
-# ---------------------------------------------------------------------------
-# DataFrameSource
-# ---------------------------------------------------------------------------
-
-
-class DataFrameSource(Source):
-    """A pandas DataFrame as a Source.
-
-    The index is shown as the first column when it is not a plain
-    RangeIndex.  Sort orders and filter masks are computed once and kept in
-    small LRU caches, so paging a sorted 10M-row frame costs one ``take``.
-    """
-
-    sortable = True
-    filterable = True
-
-    def __init__(self, df, formats: dict[str, str] | None = None, title: str = "", cache: int = 8):
-        import pandas as pd
-
-        if not isinstance(df, pd.DataFrame):
-            df = pd.DataFrame(df)
-        if not isinstance(df.index, pd.RangeIndex) or df.index.name is not None:
-            df = df.reset_index()
-        # Column names must be strings for the browser.
-        if any(not isinstance(c, str) for c in df.columns):
-            df = df.rename(columns={c: str(c) for c in df.columns})
-        self.df = df
-        self.title = title
-        formats = dict(formats or {})
-        cols = []
-        for name in df.columns:
-            dtype = df[name].dtype
-            kind = kind_of_dtype(dtype)
-            if kind == "object" and len(df):
-                first = df[name].iloc[: min(len(df), 50)].dropna()
-                if len(first):
-                    kinds = {kind_of_value(v) for v in first}
-                    if len(kinds) == 1:
-                        kind = kinds.pop()
-            cols.append(Column(name, kind, formats.get(name)))
-        self.columns = cols
-        self._orders: OrderedDict = OrderedDict()
-        self._masks: OrderedDict = OrderedDict()
-        self._cache = cache
-        self._lock = threading.Lock()
-
-    @property
-    def length(self) -> int:
-        return len(self.df)
-
-    def _lru(self, cache: OrderedDict, key, compute):
-        with self._lock:
-            if key in cache:
-                cache.move_to_end(key)
-                return cache[key]
-        value = compute()
-        with self._lock:
-            cache[key] = value
-            while len(cache) > self._cache:
-                cache.popitem(last=False)
-        return value
-
-    def order(self, sort: Sort):
-        """Row positions in sorted order (cached per sort spec)."""
-        import numpy as np
-
-        def compute():
-            names = [n for n, _ in sort]
-            for n in names:
-                self.column(n)
-            if len(sort) == 1:
-                fast = _numeric_order(self.df[names[0]], sort[0][1])
-                if fast is not None:
-                    return fast
-                sub = self.df[names[0]].reset_index(drop=True)
-                try:
-                    res = sub.sort_values(ascending=sort[0][1], kind="stable", na_position="last")
-                except TypeError:
-                    res = sub.astype(str).sort_values(ascending=sort[0][1], kind="stable")
-                return res.index.to_numpy(dtype=np.int64)
-            sub = self.df[names].reset_index(drop=True)
-            try:
-                res = sub.sort_values(names, ascending=[a for _, a in sort], kind="stable", na_position="last")
-            except TypeError:
-                res = sub.astype(str).sort_values(names, ascending=[a for _, a in sort], kind="stable")
-            return res.index.to_numpy(dtype=np.int64)
-
-        return self._lru(self._orders, sort, compute)
-
-    def mask(self, flt: Filter):
-        """Boolean mask of matching rows (cached per filter)."""
-        import numpy as np
-
-        def compute():
-            m = np.ones(len(self.df), dtype=bool)
-            for name, expr in flt.columns:
-                col = self.column(name)
-                m &= column_mask(self.df[name], expr, col.kind)
-            if flt.text:
-                any_m = np.zeros(len(self.df), dtype=bool)
-                for col in self.columns:
-                    s = self.df[col.name]
-                    if col.kind in ("int", "float", "bool", "datetime", "timedelta", "object", "bytes"):
-                        s = s.astype(str)
-                    any_m |= np.asarray(
-                        s.str.contains(flt.text, case=False, regex=False, na=False).to_numpy(dtype=bool, na_value=False)
-                    )
-                m &= any_m
-            return m
-
-        return self._lru(self._masks, flt, compute)
-
-    def positions(self, sort: Sort = (), filter: Filter | None = None):
-        """Matching row positions in display order, or None for 'all, as is'."""
-        import numpy as np
-
-        flt = Filter.make(filter)
-        if not sort and not flt:
-            return None
-        if sort:
-            order = self.order(sort)
-            if flt:
-                return order[self.mask(flt)[order]]
-            return order
-        return np.flatnonzero(self.mask(flt))
-
-    def rows(self, start, stop, sort=(), filter=None) -> Page:
-        sort = make_sort(sort)
-        pos = self.positions(sort, filter)
-        total = len(self.df) if pos is None else len(pos)
-        start = max(0, min(int(start), total))
-        stop = max(start, min(int(stop), total))
-        if pos is None:
-            chunk = self.df.iloc[start:stop]
-            keys = list(range(start, stop))
-        else:
-            sel = pos[start:stop]
-            chunk = self.df.iloc[sel]
-            keys = [int(k) for k in sel]
-        rows = list(chunk.itertuples(index=False, name=None))
-        return Page(start, total, keys, rows)
-
-    def rows_by_key(self, keys):
-        return list(self.df.iloc[[int(k) for k in keys]].itertuples(index=False, name=None))
-
-    def frame_by_key(self, keys):
-        return self.df.iloc[[int(k) for k in keys]]
-
-    def to_frame(self, limit=None):
-        return self.df if limit is None else self.df.iloc[:limit]
-
-
 # ---------------------------------------------------------------------------
 # LazySource
 # ---------------------------------------------------------------------------
@@ -501,8 +308,15 @@ class LazySource(Source):
 
     ``length`` may be any non-negative int, larger than memory or than a
     machine word (the 2**96 hosts of an IPv6 /32); nothing is materialised.
-    Sorting and filtering are not offered unless a subclass implements them.
+    Columns that declare a ``sort_key`` (see :class:`Column`) can be sorted:
+    ``"index"`` keys at any length, function keys up to
+    ``LazySource.sort_limit`` rows (their keys are computed in chunks, then
+    the first page comes from a top-k selection).  Filtering is not offered
+    unless a subclass implements it.
     """
+
+    sort_limit = 20_000_000
+    _chunk = 1_000_000
 
     def __init__(self, length: int, columns: Sequence[Column | str | tuple], fetch: Callable[[int, int], list], title: str = ""):
         if length < 0:
@@ -511,20 +325,97 @@ class LazySource(Source):
         self.columns = [_as_column(c) for c in columns]
         self._fetch = fetch
         self.title = title
+        if any(c.sort_key is not None for c in self.columns) and "sortable" not in type(self).__dict__:
+            self.sortable = True
+        self._sorted: dict = {}
 
     @property
     def length(self) -> int:
         return self._length
 
+    def can_sort(self, name: str) -> bool:
+        if type(self).rows is not LazySource.rows:  # a subclass sorting its own way
+            return bool(self.sortable)
+        return bool(self.sortable) and self.column(name).sort_key is not None
+
+    def _key_values(self, col: Column):
+        import numpy as np
+
+        if col.sort_key in ("index", "-index"):
+            return np.arange(self._length, dtype=np.int64) * (1 if col.sort_key == "index" else -1)
+        parts = [np.asarray(col.sort_key(a, min(a + self._chunk, self._length)))
+                 for a in range(0, self._length, self._chunk)]
+        return np.concatenate(parts) if parts else np.empty(0)
+
+    def _positions(self, sort, start: int, stop: int) -> list[int]:
+        """Row indices of [start, stop) in the order of ``sort``."""
+        from .sort import column_keys, full_order, top_k
+
+        cols = [self.column(n) for n, _ in sort]
+        bad = [c.name for c in cols if c.sort_key is None]
+        if bad:
+            raise ValueError(f"{type(self).__name__} cannot be sorted by {bad[0]!r}: the column declares no sort_key")
+        first, asc = cols[0], sort[0][1]
+        if first.sort_key in ("index", "-index"):  # unique and monotone: the first key decides
+            forward = asc == (first.sort_key == "index")
+            return list(range(start, stop)) if forward else [self._length - 1 - i for i in range(start, stop)]
+        if self._length > self.sort_limit:
+            raise ValueError(f"{self._length:,} rows is too many to sort by {first.name!r} (limit {self.sort_limit:,})")
+        import pandas as pd
+
+        key = tuple(sort)
+        if key not in self._sorted:
+            keys = []
+            for c, (_, a) in zip(cols, sort):
+                k = column_keys(pd.Series(self._key_values(c)), a)
+                if k is None:
+                    raise ValueError(f"the sort key of {c.name!r} gives values that do not sort")
+                keys.extend(k)
+            self._sorted = {key: [keys, None, None]}
+        entry = self._sorted[key]
+        keys = entry[0]
+        if stop > 50_000:
+            if entry[2] is None:
+                entry[2] = full_order(keys)
+            return [int(i) for i in entry[2][start:stop]]
+        if entry[1] is None or len(entry[1]) < stop:
+            entry[1] = top_k(keys, max(1000, 4 * stop))
+        return [int(i) for i in entry[1][start:stop]]
+
+    def _fetch_at(self, idx: list[int]) -> list[tuple]:
+        """Rows at arbitrary indices, fetched in runs of consecutive indices."""
+        out: list[tuple] = []
+        i = 0
+        while i < len(idx):
+            j, step = i, 0
+            if i + 1 < len(idx) and abs(idx[i + 1] - idx[i]) == 1:
+                step = idx[i + 1] - idx[i]
+            while step and j + 1 < len(idx) and idx[j + 1] - idx[j] == step:
+                j += 1
+            lo, hi = min(idx[i], idx[j]), max(idx[i], idx[j]) + 1
+            rows = [tuple(r) for r in self._fetch(lo, hi)]
+            out.extend(rows if step >= 0 else rows[::-1])
+            i = j + 1
+        return out
+
     def rows(self, start, stop, sort=(), filter=None) -> Page:
-        if make_sort(sort):
+        sort = make_sort(sort)
+        if sort and not self.sortable:
             raise ValueError(f"{type(self).__name__} cannot be sorted")
         if Filter.make(filter):
             raise ValueError(f"{type(self).__name__} cannot be filtered")
         start = max(0, min(int(start), self._length))
         stop = max(start, min(int(stop), self._length))
-        rows = [tuple(r) for r in self._fetch(start, stop)] if stop > start else []
+        if stop <= start:
+            return Page(start, self._length, [], [])
+        if sort:
+            idx = self._positions(sort, start, stop)
+            return Page(start, self._length, idx, self._fetch_at(idx))
+        rows = [tuple(r) for r in self._fetch(start, stop)]
         return Page(start, self._length, list(range(start, start + len(rows))), rows)
+
+    def rows_by_key(self, keys):
+        return self._fetch_at([int(k) for k in keys])
 
     def to_frame(self, limit=None):
         if limit is None and self._length > 1_000_000:
@@ -687,6 +578,9 @@ class StreamSource(Source):
         page.keys = [offset + k for k in page.keys]
         return page
 
+    def filter_errors(self, filter) -> dict[str, str]:
+        return self._expression_errors(filter)
+
     def rows_by_key(self, keys):
         with self._lock:
             return [self._rows[int(k) - self._offset] for k in keys if 0 <= int(k) - self._offset < len(self._rows)]
@@ -720,3 +614,6 @@ def as_source(obj, **kwargs) -> Source:
     if hasattr(obj, "to_frame") and not isinstance(obj, type):
         return DataFrameSource(obj.to_frame(), **kwargs)
     return DataFrameSource(pd.DataFrame(obj), **kwargs)
+
+
+from .frame import DataFrameSource  # noqa: E402  (re-exported: it lived here)

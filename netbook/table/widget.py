@@ -14,6 +14,7 @@ import weakref
 import anywidget
 import traitlets as t
 
+from .sort import Cancelled, cancel_scope
 from .source import Filter, Source, as_source, make_sort, to_json_value
 from .static import static_html, static_text
 
@@ -57,6 +58,7 @@ class Table(anywidget.AnyWidget):
     follow = t.Bool(False).tag(sync=True)
     streaming = t.Bool(False).tag(sync=True)  # the source grows: offer "follow"
     selected_keys = t.List().tag(sync=True)
+    filter_errors = t.Dict().tag(sync=True)  # {column: what is wrong with its expression}
 
     def __init__(self, source=None, *, page_size: int = 25, formats=None, title: str = "", follow=None, **kwargs):
         if source is None:
@@ -71,9 +73,15 @@ class Table(anywidget.AnyWidget):
         self.source: Source = src
         self._refresh_lock = threading.Lock()
         self._pending = None
+        # browser queries run on a worker: a newer one supersedes (cancels) an older one
+        self._work_lock = threading.Lock()
+        self._generation = 0
+        self._wanted = False
+        self._worker: threading.Thread | None = None
+        self._from_browser = False
         super().__init__(
             title=title or getattr(src, "title", "") or "",
-            columns=[c.to_json() for c in src.columns],
+            columns=[{**c.to_json(), "sortable": bool(src.sortable and src.can_sort(c.name))} for c in src.columns],
             sortable=bool(src.sortable),
             filterable=bool(src.filterable),
             follow=bool(hasattr(src, "append") if follow is None else follow),
@@ -95,14 +103,48 @@ class Table(anywidget.AnyWidget):
 
         self._notify = notify
         src.subscribe(notify)
+        self.on_msg(self._on_msg)
 
     # -- the page -------------------------------------------------------------
     @property
     def page_size(self) -> int:
         return int(self.query.get("size") or 25)
 
+    def set_state(self, sync_data):
+        self._from_browser = True  # changes from the browser: see _on_query
+        try:
+            super().set_state(sync_data)
+        finally:
+            self._from_browser = False
+
     def _on_query(self, change=None):
-        self._refresh()
+        if self._from_browser:
+            self._submit()
+        else:  # from Python: synchronous, the page is there when the call returns
+            self._refresh()
+
+    def _submit(self):
+        """Compute the newest query on a worker thread.  Typing fast does not
+        queue work: a query still running when a newer one arrives stops at
+        its next pass, and queries in between are skipped."""
+        with self._work_lock:
+            self._generation += 1
+            self._wanted = True
+            if self._worker is not None:
+                return
+            self._worker = threading.Thread(target=self._work, name="netbook-table-query", daemon=True)
+            self._worker.start()
+
+    def _work(self):
+        while True:
+            with self._work_lock:
+                if not self._wanted:
+                    self._worker = None
+                    return
+                self._wanted = False
+                gen = self._generation
+            with cancel_scope(lambda gen=gen: self._generation != gen):
+                self._refresh()
 
     def _refresh(self):
         q = dict(self.query)
@@ -112,10 +154,17 @@ class Table(anywidget.AnyWidget):
         with self._refresh_lock:
             try:
                 self.loading = True
+                errors = self.source.filter_errors(flt) if flt.columns else {}
+                if errors:  # shown in their boxes; the rest of the filter applies
+                    flt = Filter(flt.text, tuple((k, v) for k, v in flt.columns if k not in errors))
+                if errors != self.filter_errors:
+                    self.filter_errors = errors
                 start = int(q.get("start") or 0)
                 if self.follow and not sort:
-                    total_now = self.source.length if not flt else self.source.rows(0, 0, sort, flt).total
+                    total_now = self.source.length if not flt else self.source.count(flt)
                     start = max(0, total_now - size)
+                elif flt and sort:  # the count shows at once; the sorted page follows
+                    self.total = str(self.source.count(flt))
                 page = self.source.rows(start, start + size, sort, flt)
                 if page.total and page.start >= page.total:  # filter shrank the result: go to its last page
                     start = max(0, (page.total - 1) // size * size)
@@ -130,6 +179,8 @@ class Table(anywidget.AnyWidget):
                     self.error = ""
                     self.loading = False
                     self.page_id += 1
+            except Cancelled:  # a newer query is on its way
+                pass
             except Exception as e:  # shown in the error banner, never a dead widget
                 with self.hold_sync():
                     self.error = f"{type(e).__name__}: {e}"
@@ -235,6 +286,79 @@ class Table(anywidget.AnyWidget):
     # -- data out ---------------------------------------------------------------
     def to_frame(self, **kwargs):
         return self.source.to_frame(**kwargs)
+
+    def _view_spec(self):
+        q = self.query or {}
+        sort = make_sort(q.get("sort") or ())
+        flt = Filter.make({"text": q.get("text", ""), "columns": q.get("columns") or {}})
+        errors = self.source.filter_errors(flt) if flt.columns else {}
+        if errors:
+            flt = Filter(flt.text, tuple((k, v) for k, v in flt.columns if k not in errors))
+        return sort, flt
+
+    def copy_text(self) -> str:
+        """The selected rows (or the visible page) as TSV, as the copy button copies them."""
+        from .export import tsv
+
+        if self.selected_keys:
+            rows = self.source.rows_by_key(list(self.selected_keys))
+        else:
+            sort, flt = self._view_spec()
+            start = int(self.start or 0)
+            rows = self.source.rows(start, start + self.page_size, sort, flt).rows
+        return tsv(self.source, rows)
+
+    def iter_csv(self, chunk_rows: int = 50_000):
+        """The current view (sort and filter) as CSV text, ``chunk_rows`` rows
+        per chunk: ``open(p, "w").writelines(t.iter_csv())``."""
+        from .export import iter_csv
+
+        sort, flt = self._view_spec()
+        return iter_csv(self.source, sort, flt, chunk_rows)
+
+    def column_summary(self, name: str) -> dict:
+        """One column's summary for the current filter (what the header's Σ shows)."""
+        from .export import summary_input
+        from .summary import column_summary
+
+        col = self.source.column(name)
+        _, flt = self._view_spec()
+        df, rows, matcher, note = summary_input(self.source, flt)
+        out = column_summary(df, name, col.kind, rows, matcher)
+        if col.format == "secret":
+            out.update(min=None, max=None, top=[], histogram=None)
+        out["note"] = note
+        return out
+
+    def summary(self):
+        """Every column's summary for the current filter, as a DataFrame."""
+        from .summary import summary_frame
+
+        return summary_frame([self.column_summary(c.name) for c in self.source.columns])
+
+    def _on_msg(self, _widget, content, _buffers=None):
+        """Requests from the browser: a column summary, the copy text, a CSV download."""
+        kind = (content or {}).get("type")
+        try:
+            if kind == "summary":
+                self.send({"type": "summary", "column": content.get("column"),
+                           "summary": self.column_summary(str(content.get("column")))})
+            elif kind == "copy":
+                self.send({"type": "copy", "text": self.copy_text()})
+            elif kind == "csv":
+                threading.Thread(target=self._send_csv, daemon=True, name="netbook-table-csv").start()
+        except Exception as e:  # shown by the browser next to the control that asked
+            self.send({"type": kind, "error": f"{type(e).__name__}: {e}"})
+
+    def _send_csv(self):
+        sent = 0
+        try:
+            for i, part in enumerate(self.iter_csv(chunk_rows=20_000)):
+                sent += len(part)
+                self.send({"type": "csv", "part": i, "data": part, "done": False, "bytes": sent})
+            self.send({"type": "csv", "done": True, "bytes": sent, "name": (self.title or "table").replace("/", "_") + ".csv"})
+        except Exception as e:
+            self.send({"type": "csv", "error": f"{type(e).__name__}: {e}", "done": True})
 
     def close(self):
         self.source.unsubscribe(self._notify)

@@ -2,7 +2,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  formatValue, humanSize, isNumeric, nextSelection, nextSort, pageInfo, rangeLabel, startForRow,
+  adoptQuery, axisEnd, filterHint, filtersFromDrafts, formatValue, grouped, histogramBars, humanSize, isNumeric,
+  moveCursor, nextSelection, nextSort, pageInfo, rangeLabel, startForRow, summaryLines,
 } from "../table.js";
 
 test("sizes read as KiB/MiB", () => {
@@ -81,4 +82,59 @@ test("selection: click, ctrl toggles, shift extends", () => {
   assert.deepEqual(nextSelection([10], 11, { toggle: true }), [10, 11]);
   assert.deepEqual(nextSelection([10, 11], 11, { toggle: true }), [10]);
   assert.deepEqual(nextSelection([10], 13, { extend: true, anchor: 10, pageKeys: keys }), [10, 11, 12, 13]);
+});
+
+test("every filter box keeps its own text: drafts make the query", () => {
+  // typing "gamma" in the text box and "404" in a column box: both are sent
+  const drafts = { text: "gamma", columns: { status: "404", host: "" } };
+  assert.deepEqual(filtersFromDrafts(drafts), { text: "gamma", columns: { status: "404" } });
+  // clearing three boxes quickly: all three are cleared, none comes back
+  const cleared = { text: "", columns: { a: "", b: "", c: "" } };
+  assert.deepEqual(filtersFromDrafts(cleared), { text: "", columns: {} });
+});
+
+test("a query from Python reaches only the boxes not being edited", () => {
+  const drafts = { text: "typing", columns: { a: "x", b: "y" } };
+  const q = { text: "from python", columns: { a: "1", c: "2" } };
+  const out = adoptQuery(drafts, q, new Set(["", "b"]));
+  assert.equal(out.text, "typing");
+  assert.deepEqual(out.columns, { a: "1", b: "y", c: "2" });
+});
+
+test("filter hints fit their box and the tooltip has the rest", () => {
+  for (const kind of ["int", "float", "datetime", "str", "bool"]) {
+    const h = filterHint({ kind });
+    assert.ok(h.placeholder.length <= 11, `${kind}: ${h.placeholder}`);
+    assert.ok(h.title.length > h.placeholder.length);
+  }
+});
+
+test("arrow keys move the cursor, and past the ends ask for a page", () => {
+  assert.equal(moveCursor(-1, "ArrowDown", 25), 0);
+  assert.equal(moveCursor(3, "ArrowDown", 25), 4);
+  assert.equal(moveCursor(24, "ArrowDown", 25), "next");
+  assert.equal(moveCursor(0, "ArrowUp", 25), "prev");
+  assert.equal(moveCursor(5, "ArrowUp", 25), 4);
+  assert.equal(moveCursor(0, "ArrowDown", 0), null);
+  assert.equal(moveCursor(0, "Tab", 5), null);
+});
+
+test("summaries read as lines and bars", () => {
+  const s = { column: "x", kind: "float", dtype: "float64", rows: 10, count: 9, nulls: 1, distinct: 1234567, distinct_approx: true, min: -1.5, max: 2, mean: 0.25 };
+  const lines = Object.fromEntries(summaryLines(s));
+  assert.equal(lines.count, "9");
+  assert.equal(lines.distinct, "≈ 1,234,567");
+  assert.equal(lines.min, "-1.5");
+  assert.equal(lines.type, "float (float64)");
+  assert.equal(summaryLines({ ...s, distinct: null, min: null, max: null, mean: null }).length, 3);
+  const bars = histogramBars({ labels: ["0", "1", "2"], counts: [5, 10, 0] });
+  assert.deepEqual(bars.map((b) => b.height), [0.5, 1, 0]);
+  assert.deepEqual(histogramBars(null), []);
+  assert.equal(grouped(12345678n), "12,345,678");
+});
+
+test("a histogram's axis ends at the upper edge of its last bin", () => {
+  assert.equal(axisEnd({ edges: [-4.679837, 4.7319576886] }, []), "4.73196");
+  assert.equal(axisEnd({ edges: ["2024-01-01 00:00:00", "2024-12-31 00:00:00"] }, []), "2024-12-31 00:00:00");
+  assert.equal(axisEnd({ labels: ["10.0.0.0/8"], counts: [3] }, [{ label: "10.0.0.0/8" }]), "10.0.0.0/8");
 });
