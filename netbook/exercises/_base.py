@@ -13,9 +13,14 @@ import html
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-__all__ = ["Check", "Exercise", "Sheet", "same_int", "same_text", "same_set", "same_seq", "same_tuple"]
+__all__ = ["Check", "Exercise", "Sheet", "NotYet", "same_int", "same_text", "same_set", "same_seq", "same_tuple"]
 
 _UNSET = object()
+
+
+class NotYet(Exception):
+    """Raised by an answer function when the student has not done the step
+    the answer depends on yet (nothing is cached; check again later)."""
 
 
 @dataclass
@@ -81,7 +86,10 @@ class Exercise:
         parts = []
         if self.how:
             parts.append(f"How: {self.how}")
-        parts.append(f"Answer: {self.answer!r}")
+        try:
+            parts.append(f"Answer: {self.answer!r}")
+        except NotYet as e:
+            parts.append(f"Answer: not yet — {e}")
         if self.explain:
             parts.append(f"Why: {self.explain}")
         return "\n".join(parts)
@@ -93,7 +101,11 @@ class Exercise:
         if given is None or given is Ellipsis:
             return Check(False, f"no answer yet. Hint: {self.hint()}")
         try:
-            ok = bool(self.same(given, self.answer))
+            answer = self.answer
+        except NotYet as e:
+            return Check(False, f"{e}. Hint: {self.hint()}")
+        try:
+            ok = bool(self.same(given, answer))
         except (ValueError, TypeError, AttributeError) as e:
             return Check(False, f"could not read {given!r} as an answer ({e}). Hint: {self.hint()}")
         if ok:
