@@ -129,6 +129,7 @@ class Sheet(list):
         self.seed = seed
         self.servers = list(servers)
         self.urls = urls
+        self.on_stop: list[Callable[[], None]] = []  # clean-ups run after the servers stop
         for k, v in urls.items():
             setattr(self, k, v)
 
@@ -136,6 +137,8 @@ class Sheet(list):
         """Stop the lab servers this sheet started."""
         for s in self.servers:
             s.stop()
+        while self.on_stop:
+            self.on_stop.pop()()
 
     def __enter__(self) -> "Sheet":
         return self
