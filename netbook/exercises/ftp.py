@@ -106,7 +106,7 @@ def sheet(seed: int) -> Sheet:
 
     ex = [
         Exercise(1, f"Passive mode: log in as alice and, in one session, list the directories {', '.join(listed)} "
-                    "(one LIST each). How many TCP connections did your client open in all?",
+                    "(one listing each). How many TCP connections did your client open in all?",
                  connections, same=same_int,
                  hint="FTP keeps one control connection; every listing or transfer opens a new data connection "
                       "(the f.transcript of nb.ftp marks them as [data])",
