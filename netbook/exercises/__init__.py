@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import importlib
 
-from ._base import Check, Exercise, Sheet
+from ._base import Check, Exercise, NotYet, Sheet
 
-__all__ = ["exercises", "labs", "Check", "Exercise", "Sheet"]
+__all__ = ["exercises", "labs", "Check", "Exercise", "NotYet", "Sheet"]
 
 _LABS = {"http": "http", "web": "web", "mail": "mail", "ipnet": "ipnet", "ip": "ipnet", "ftp": "ftp",
          "news": "news", "telnet": "telnet"}
