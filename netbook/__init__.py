@@ -50,6 +50,7 @@ _LAZY = {
     # mail
     "mail": "netbook.mail",
     "lab": "netbook.labs:lab",
+    "labs": "netbook.labs",  # nb.labs.exercises(lab, seed=...)
     # FTP
     "ftp": "netbook.ftp",
     # news

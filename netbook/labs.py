@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["lab", "MailLab"]
+__all__ = ["lab", "MailLab", "exercises"]
 
 
 class MailLab:
@@ -20,7 +20,7 @@ class MailLab:
     kind = "mail"
 
     def __init__(self, users=None, *, store=None, path=None, name="mail", starttls=False, auth=None,
-                 max_size=10 * 1024 * 1024, faults=()):
+                 max_size=10 * 1024 * 1024, faults=(), host="127.0.0.1"):
         from .mail.store import MailStore
         from .servers import imap, pop3, smtp
 
@@ -31,13 +31,13 @@ class MailLab:
             self.store.maildir(u)  # every student has a mailbox from the start
         servers = []
         try:
-            self.smtp = smtp.serve(self.store, name=f"{name}-smtp", users=self.users,
+            self.smtp = smtp.serve(self.store, name=f"{name}-smtp", host=host, users=self.users,
                                    auth=auth if auth is not None else ("optional" if self.users else None),
                                    starttls=starttls, max_size=max_size, faults=faults)
             servers.append(self.smtp)
-            self.pop3 = pop3.serve(self.store, name=f"{name}-pop3", users=self.users, starttls=starttls)
+            self.pop3 = pop3.serve(self.store, name=f"{name}-pop3", host=host, users=self.users, starttls=starttls)
             servers.append(self.pop3)
-            self.imap = imap.serve(self.store, name=f"{name}-imap", users=self.users, starttls=starttls)
+            self.imap = imap.serve(self.store, name=f"{name}-imap", host=host, users=self.users, starttls=starttls)
             servers.append(self.imap)
         except BaseException:
             for s in servers:
@@ -129,3 +129,10 @@ def lab(kind: str, **options: Any) -> Any:
         options.setdefault("name", "news")
         return serve(**options)
     raise ValueError(f"no lab kind {kind!r}; kinds: mail, news")
+
+
+def exercises(lab: str, seed: int = 0):
+    """The self-checking exercise sheet of a lab (see :mod:`netbook.exercises`)."""
+    from .exercises import exercises as sheet
+
+    return sheet(lab, seed)

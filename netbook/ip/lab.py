@@ -10,59 +10,13 @@ its answer is computed by the standard library, never typed in.
 """
 from __future__ import annotations
 
-import html
 import ipaddress
 import random
-from dataclasses import dataclass, field
-from typing import Any, Callable
 
+from ..exercises._base import Check, Exercise, Sheet
 from .subnet import host_range, vlsm
 
-__all__ = ["Exercise", "Check", "exercises", "check_plan"]
-
-
-@dataclass
-class Check:
-    ok: bool
-    message: str
-
-    def __bool__(self):
-        return self.ok
-
-    def __repr__(self):
-        return ("✓ " if self.ok else "✗ ") + self.message
-
-    def _repr_html_(self):
-        color = "#2e7d32" if self.ok else "#c62828"
-        return f"<div style='color:{color}'><b>{'✓' if self.ok else '✗'}</b> {html.escape(self.message)}</div>"
-
-
-@dataclass
-class Exercise:
-    number: int
-    question: str
-    answer: Any
-    explain: str
-    same: Callable[[Any, Any], bool] = field(default=lambda a, b: str(a).strip() == str(b).strip(), repr=False)
-
-    def check(self, given) -> Check:
-        """✓ when ``given`` equals the answer ``ipaddress`` computes."""
-        try:
-            ok = self.same(given, self.answer)
-        except (ValueError, TypeError) as e:
-            return Check(False, f"could not read {given!r}: {e}")
-        if ok:
-            return Check(True, f"correct: {self.explain}")
-        return Check(False, f"{given!r} is not it; the answer is {self.answer!r}: {self.explain}")
-
-    def solution(self) -> str:
-        return f"{self.answer!r}: {self.explain}"
-
-    def __repr__(self):
-        return f"Exercise {self.number}: {self.question}"
-
-    def _repr_html_(self):
-        return f"<div><b>Exercise {self.number}.</b> {html.escape(self.question)}</div>"
+__all__ = ["Exercise", "Check", "exercises", "check_plan", "sheet"]
 
 
 def _same_net(a, b):
@@ -86,8 +40,8 @@ def exercises(seed: int = 0) -> list[Exercise]:
     rnd = random.Random(seed)
     out: list[Exercise] = []
 
-    def add(q, a, e, same):
-        out.append(Exercise(len(out) + 1, q, a, e, same))
+    def add(q, a, e, same, hint="", **params):
+        out.append(Exercise(len(out) + 1, q, a, explain=e, same=same, hint=hint, params=params))
 
     # 1. usable hosts
     p = rnd.randint(20, 29)
@@ -95,36 +49,47 @@ def exercises(seed: int = 0) -> list[Exercise]:
     net = ipaddress.ip_network((start + (rnd.getrandbits(12) << (32 - p) & 0xFFFF), p), strict=False)
     first, n = host_range(net)
     add(f"How many usable hosts does {net} have?", n,
-        f"a /{p} has 2**{32 - p} = {net.num_addresses:,} addresses; minus the network and broadcast addresses: {n:,}", _same_int)
+        f"a /{p} has 2**{32 - p} = {net.num_addresses:,} addresses; minus the network and broadcast addresses: {n:,}", _same_int,
+        "2**(32 - prefix) addresses, less the network and the broadcast address; %ipnet NET shows it",
+        network=str(net))
     # 2. network of an interface
     a = net.network_address + rnd.randint(1, net.num_addresses - 2)
     q = rnd.randint(22, 28)
     iface = ipaddress.ip_interface(f"{a}/{q}")
     add(f"Host {iface} -- what is its network (in CIDR form)?", str(iface.network),
-        f"keep the first {q} bits of {a} (mask {iface.netmask}): {iface.network}", _same_net)
+        f"keep the first {q} bits of {a} (mask {iface.netmask}): {iface.network}", _same_net,
+        "AND the address with the netmask; ipaddress.ip_interface(...).network", interface=str(iface))
     # 3. broadcast
     add(f"What is the broadcast address of {iface.network}?", str(iface.network.broadcast_address),
-        f"set the {32 - q} host bits to 1 (hostmask {iface.hostmask}): {iface.network.broadcast_address}", _same_addr)
+        f"set the {32 - q} host bits to 1 (hostmask {iface.hostmask}): {iface.network.broadcast_address}", _same_addr,
+        "all host bits set to 1; .broadcast_address", network=str(iface.network))
     # 4. first and last usable host
     f4, n4 = host_range(iface.network)
     add(f"First and last usable host of {iface.network}? (a tuple of two addresses)",
         (str(ipaddress.ip_address(f4)), str(ipaddress.ip_address(f4 + n4 - 1))),
-        "network address + 1 and broadcast address - 1", _same_tuple_addr)
+        "network address + 1 and broadcast address - 1", _same_tuple_addr,
+        "the first host follows the network address, the last precedes the broadcast",
+        network=str(iface.network))
     # 5. prefix for k subnets
     base = ipaddress.ip_network(f"10.{rnd.randint(0, 255)}.0.0/{rnd.randint(16, 22)}")
     k = rnd.choice([3, 4, 5, 6, 8, 10, 12, 16])
     bits = (k - 1).bit_length()
     add(f"{base} must be split into at least {k} equal subnets. Which prefix length do they get (a number)?",
-        base.prefixlen + bits, f"{k} subnets need {bits} borrowed bits (2**{bits} = {2 ** bits} >= {k}): /{base.prefixlen} + {bits}", _same_int)
+        base.prefixlen + bits, f"{k} subnets need {bits} borrowed bits (2**{bits} = {2 ** bits} >= {k}): /{base.prefixlen} + {bits}", _same_int,
+        "borrow b bits so that 2**b >= the number of subnets",
+        network=str(base), subnets=k)
     # 6. which subnet holds an address
     sub = list(base.subnets(prefixlen_diff=bits))
     target = rnd.choice(sub)
     addr = target.network_address + rnd.randint(1, target.num_addresses - 2)
     add(f"Splitting {base} into /{base.prefixlen + bits} subnets: which one holds {addr}?", str(target),
-        f"{addr} truncated to /{target.prefixlen}: {target} (subnet #{sub.index(target)})", _same_net)
+        f"{addr} truncated to /{target.prefixlen}: {target} (subnet #{sub.index(target)})", _same_net,
+        "truncate the address to the new prefix length",
+        network=str(base), prefix=base.prefixlen + bits, address=str(addr))
     # 7. IPv6: how many /64s in a /48
     v6 = ipaddress.ip_network(f"2001:db8:{rnd.getrandbits(16):x}::/48")
-    add(f"How many /64 subnets fit in {v6}?", 2 ** 16, "64 - 48 = 16 bits of subnet id: 2**16 = 65,536", _same_int)
+    add(f"How many /64 subnets fit in {v6}?", 2 ** 16, "64 - 48 = 16 bits of subnet id: 2**16 = 65,536", _same_int,
+        "every bit between /48 and /64 doubles the count", network=str(v6))
     # 8. VLSM
     needs = sorted(rnd.sample([100, 60, 50, 30, 25, 12, 10, 5, 2], 4), reverse=True)
     block = ipaddress.ip_network(f"192.168.{rnd.randint(0, 255)}.0/24")
@@ -135,9 +100,12 @@ def exercises(seed: int = 0) -> list[Exercise]:
         f"VLSM: allocate subnets for {', '.join(map(str, needs))} hosts from {block}, largest first, "
         "each the smallest that fits (a list of CIDRs, in the order of the host counts).",
         answer,
-        "largest first, each at the next free aligned block: " + ", ".join(
+        explain="largest first, each at the next free aligned block: " + ", ".join(
             f"{h} hosts -> {n}" for h, n in zip(needs, answer)),
-        lambda given, ans, block=block, needs=needs: bool(check_plan(block, needs, given)),
+        same=lambda given, ans, block=block, needs=needs: bool(check_plan(block, needs, given)),
+        hint="sort the needs largest first; each needs hosts + 2 addresses rounded up to a power of two; "
+             "%ipnet BLOCK --plan a,b,c checks a plan",
+        params={"block": str(block), "needs": needs},
     ))
     return out
 
@@ -165,3 +133,8 @@ def check_plan(block, needs, given) -> Check:
             if a.overlaps(b):
                 return Check(False, f"{a} and {b} overlap")
     return Check(True, "a valid plan: " + ", ".join(f"{h} hosts -> {n}" for h, n in zip(needs, nets)))
+
+
+def sheet(seed: int = 0) -> Sheet:
+    """The 04-ipnet sheet for ``nb.labs.exercises("ipnet", seed)`` (no server needed)."""
+    return Sheet("ipnet", seed, exercises(seed))
