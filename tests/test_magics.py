@@ -89,3 +89,31 @@ def test_serve_magic_options_come_from_the_server_signature(ip):
             assert c.getwelcome().startswith("201")  # posting not allowed
     finally:
         n.stop()
+
+
+def test_magicargs_builds_flags_from_a_signature():
+    from IPython.core.error import UsageError
+
+    from netbook.magicargs import MagicParser, serve_kwargs, split, store
+
+    def serve(root=None, users=None, anonymous: bool = True, faults=(), max_size: int = 10, timeout: float = 1.0,
+              *, name=None, host="127.0.0.1"):
+        return None
+
+    pos, kw, out = serve_kwargs("demo", serve, split("/srv --no-anonymous --users a:1,b:2 --fault x --fault 'y z' "
+                                                     "--max-size 5 --timeout 0.5 --name n -o v"))
+    assert pos == ["/srv"] and out == "v"
+    assert kw == {"anonymous": False, "users": {"a": "1", "b": "2"}, "faults": ["x", "y z"], "max_size": 5,
+                  "timeout": 0.5, "name": "n"}
+    assert serve_kwargs("demo", serve, []) == ([], {}, None)  # the server's own defaults stay
+    for bad in ("--users nocolon", "--max-size many", "--host 0.0.0.0", "--bogus"):
+        with pytest.raises(UsageError, match="%serve demo"):
+            serve_kwargs("demo", serve, split(bad))
+    with pytest.raises(UsageError, match="No closing quotation"):
+        split("'open", "%x")
+    p = MagicParser("%x", usage="%x N")
+    p.add_argument("n", type=int)
+    with pytest.raises(UsageError, match="usage: %x N"):
+        p.parse_line("{v}", {"v": "not-a-number"})
+    ns: dict = {}
+    assert store(ns, "r", 1) == 1 and ns == {"r": 1}

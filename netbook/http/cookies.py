@@ -120,7 +120,7 @@ class CookieJar:
     unless given); ``jar.jar`` is the underlying ``http.cookiejar.CookieJar``.
     """
 
-    def __init__(self, path=None, *, policy: cj.CookiePolicy | None = None, format: str = "auto"):
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, policy: cj.CookiePolicy | None = None, format: str = "auto"):
         self.policy = policy or cj.DefaultCookiePolicy()
         self.jar = cj.CookieJar(self.policy)
         if path is not None and os.path.exists(path):

@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import urllib.parse
+from collections.abc import Iterable
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from .. import __version__
+
+if TYPE_CHECKING:
+    from .response import Response
 
 __all__ = ["har_log", "save_har"]
 
@@ -114,6 +120,6 @@ def har_log(responses, reveal: bool = False) -> dict:
                     "pages": [], "entries": entries}}
 
 
-def save_har(responses, path, reveal: bool = False) -> None:
+def save_har(responses: Iterable[Response], path: str | os.PathLike[str], reveal: bool = False) -> None:
     with open(path, "w", encoding="utf-8") as f:
         json.dump(har_log(responses, reveal), f, indent=1)

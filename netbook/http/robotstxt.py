@@ -12,6 +12,7 @@ import math
 import re
 import urllib.parse
 import urllib.robotparser
+from typing import Any
 
 __all__ = ["robots", "Robots", "RobotsParser", "pacing"]
 
@@ -174,7 +175,7 @@ class Robots:
         return bundle
 
 
-def robots(url_or_text: str, *, timeout: float = 10, **fetch_options) -> Robots:
+def robots(url_or_text: str, *, timeout: float = 10, **fetch_options: Any) -> Robots:
     """Read robots.txt from a URL (``/robots.txt`` of the site is fetched
     unless the URL names a robots file) or parse the given text.
 

@@ -52,7 +52,7 @@ class StatusInfo:
                 f"{self.code} {escape(self.phrase)}</span> <i>{escape(self.cls)}</i> — {escape(self.description)}")
 
 
-def status(code) -> StatusInfo:
+def status(code: int | str | HTTPStatus) -> StatusInfo:
     """``status(404)`` / ``status("NOT_FOUND")`` -> the status with phrase, description and class."""
     try:
         if isinstance(code, str) and not code.isdigit():
