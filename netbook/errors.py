@@ -44,7 +44,9 @@ where one applies.  The tree (``tests/test_package.py`` checks it)::
     ├── XMLRPCFault
     ├── IPNetError (ValueError)
     ├── IPParseError (ValueError)
-    └── UUIDParseError (ValueError)
+    ├── UUIDParseError (ValueError)
+    ├── ViewError
+    └── WaterfallError (ValueError)
 
 (a name in parentheses is a second base class; ``nb.errors.tree()`` prints it).
 """
@@ -67,6 +69,8 @@ __all__ = [
     "FormError", "XMLRPCFault", "XMLRPCProtocolError",
     # columns
     "IPNetError", "IPParseError", "UUIDParseError",
+    # views and pictures
+    "ViewError", "WaterfallError",
     "tree",
 ]
 
@@ -232,6 +236,15 @@ class IPParseError(NetbookError, ValueError):
 
 class UUIDParseError(NetbookError, ValueError):
     """A value is not a UUID ``uuid.UUID`` accepts."""
+
+
+# -- views and pictures --------------------------------------------------------------------
+class ViewError(NetbookError):
+    """A view cannot reach its server (stopped, or refusing the session)."""
+
+
+class WaterfallError(NetbookError, ValueError):
+    """What was given has no HAR timings to draw."""
 
 
 def tree() -> str:

@@ -10,7 +10,7 @@ import urllib.parse
 from datetime import datetime
 from typing import Any
 
-from ..errors import NetbookError
+from ..errors import WaterfallError
 from .svg import FONT, esc
 
 __all__ = ["MAX_ROWS", "PHASES", "PHASE_COLORS", "Waterfall", "har_entries", "waterfall"]
@@ -24,10 +24,6 @@ LABEL_W = 330
 CHART_W = 560
 ROW_H = 18
 TOP = 52
-
-
-class WaterfallError(NetbookError, ValueError):
-    """What was given has no HAR timings to draw."""
 
 
 def har_entries(x) -> list[dict]:

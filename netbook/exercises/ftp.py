@@ -7,6 +7,7 @@ import random
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from ._base import Exercise, Sheet, same_int
 
@@ -45,14 +46,13 @@ def sheet(seed: int) -> Sheet:
     root = Path(tempfile.mkdtemp(prefix="netbook-exercises-ftp-"))
     dirs = _tree(rnd, root / "alice")
     try:
-        srv = starter("ftp")(root=str(root), users={"alice": password}, name="exercises-ftp")
+        srv: Any = starter("ftp")(root=str(root), users={"alice": password}, name="exercises-ftp")
     except BaseException:
         shutil.rmtree(root, ignore_errors=True)
         raise
     listed = rnd.sample(dirs, rnd.randint(2, 4))
-    target = dirs[0]
-    sized = sorted(str(p.relative_to(root / "alice")) for p in (root / "alice").rglob("*.txt"))
-    sized = rnd.choice(sized)
+    files = sorted(str(p.relative_to(root / "alice")) for p in (root / "alice").rglob("*.txt"))
+    sized = rnd.choice(files)
     counted = rnd.choice(dirs)
     a, b = rnd.randint(100, 250), rnd.randint(0, 255)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import warnings
+from typing import Any
 
 from ._base import Exercise, NotYet, Sheet, same_int, same_text
 
@@ -24,7 +25,7 @@ def sheet(seed: int) -> Sheet:
     rnd = random.Random(seed)
     groups = {"lab.general": "General discussion", "lab.python": "Python questions",
               f"lab.{rnd.choice(['networks', 'security', 'systems'])}": "Course topic"}
-    srv = starter("nntp")(groups=groups, name="exercises-news")
+    srv: Any = starter("nntp")(groups=groups, name="exercises-news")
     store = srv.store
     names = list(groups)
     posters = rnd.sample(PEOPLE, 4)

@@ -3,8 +3,9 @@ command in bytes, NAWS on the wire (asked of a seeded telnet lab)."""
 from __future__ import annotations
 
 import random
+from typing import Any
 
-from ._base import Exercise, NotYet, Sheet, same_set, same_text
+from ._base import Exercise, NotYet, Sheet, same_set
 
 COMMAND_CODES = {"WILL": 251, "WONT": 252, "DO": 253, "DONT": 254}
 
@@ -23,7 +24,7 @@ def sheet(seed: int) -> Sheet:
     rnd = random.Random(seed)
     user, password = rnd.choice(["ada", "bob", "cy", "dee"]), f"pw-{rnd.randint(1000, 9999)}"
     options = {"naws": True, "ttype": rnd.random() < 0.6, "linemode": rnd.random() < 0.5}
-    srv = starter("telnet")("menu", users={user: password}, options=options, name="exercises-telnet")
+    srv: Any = starter("telnet")("menu", users={user: password}, options=options, name="exercises-telnet")
     cmd = rnd.choice(list(COMMAND_CODES))
     opt_code = rnd.choice([1, 3, 24, 31, 34])
     w, h = rnd.randint(60, 300), rnd.randint(20, 80)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html as _html
 
-from ..errors import NetbookError, NetworkError
+from ..errors import NetbookError, NetworkError, ViewError
 from ..table.source import DataFrameSource, LazySource, as_source
 from ..table.static import static_html
 
@@ -25,10 +25,6 @@ def _preview(msg) -> str:
     note = (f"<div class='nb-mail-blocked' style='color:#8a5a00'>{blocked} remote link{'s' if blocked != 1 else ''}"
             f" or image{'s' if blocked != 1 else ''} blocked: never loaded</div>") if blocked else ""
     return f"<div style='line-height:1.4'>{note}{body}</div>"
-
-
-class ViewError(NetbookError):
-    """A view cannot reach its server (stopped, or refusing the session)."""
 
 
 def _closed(client) -> bool:

@@ -228,7 +228,6 @@ class Matcher:
 
     def _strings(self, name: str, rows=None):
         """The column's values as a pyarrow string array (nulls for NA)."""
-        import numpy as np
         import pandas as pd
         import pyarrow as pa
 
