@@ -10,7 +10,7 @@ import importlib
 
 __all__ = ["fetch", "fetch_many", "Session", "Response", "CookieJar", "robots", "Robots", "status", "statuses",
            "Headers", "call", "save_har", "FetchError", "FetchTimeout", "ConnectionFailed", "TLSError",
-           "BodyTooLarge", "UnsupportedURL", "ProxyError", "select_proxy", "Proxy"]
+           "BodyTooLarge", "UnsupportedURL", "ProxyError", "select_proxy", "Proxy", "read_log", "LogParseError"]
 
 _NAMES = {
     "fetch": "client", "Response": "response", "Headers": "headers", "CookieJar": "cookies",
@@ -19,10 +19,13 @@ _NAMES = {
     "FetchError": "errors", "FetchTimeout": "errors", "ConnectionFailed": "errors", "TLSError": "errors",
     "BodyTooLarge": "errors", "UnsupportedURL": "errors",
     "ProxyError": "proxies", "select_proxy": "proxies", "Proxy": "proxies",
+    "read_log": "logs", "LogParseError": "logs",
 }
 
 
 def __getattr__(name):
+    if name == "dask":  # nb.http.dask.read_log (imports Dask)
+        return importlib.import_module(f"{__name__}.dask")
     mod = _NAMES.get(name)
     if mod is None:
         raise AttributeError(f"module 'netbook.http' has no attribute {name!r}")
