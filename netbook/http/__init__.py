@@ -10,7 +10,7 @@ import importlib
 
 __all__ = ["fetch", "fetch_many", "Session", "Response", "CookieJar", "robots", "Robots", "status", "statuses",
            "Headers", "call", "save_har", "FetchError", "FetchTimeout", "ConnectionFailed", "TLSError",
-           "BodyTooLarge", "UnsupportedURL", "ProxyError", "select_proxy", "Proxy", "read_log", "LogParseError"]
+           "BodyTooLarge", "UnsupportedURL", "ProxyError", "select_proxy", "Proxy", "read_log", "LogParseError", "sample_log"]
 
 _NAMES = {
     "fetch": "client", "Response": "response", "Headers": "headers", "CookieJar": "cookies",
@@ -19,7 +19,7 @@ _NAMES = {
     "FetchError": "errors", "FetchTimeout": "errors", "ConnectionFailed": "errors", "TLSError": "errors",
     "BodyTooLarge": "errors", "UnsupportedURL": "errors",
     "ProxyError": "proxies", "select_proxy": "proxies", "Proxy": "proxies",
-    "read_log": "logs", "LogParseError": "logs",
+    "read_log": "logs", "LogParseError": "logs", "sample_log": "loggen",
 }
 
 
