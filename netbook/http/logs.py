@@ -324,41 +324,61 @@ def _views(block: bytes, win: np.ndarray, starts: np.ndarray, ends: np.ndarray):
     return arr.cast(pa.string())
 
 
-def _clean_tokens(block, offsets, rows, tokens):
-    """{column: (array, kind)} for lines that matched and hold no backslash,
-    cut at the spaces outside quotes with NumPy."""
+def _clean_tokens(block, offsets, cand, tokens):
+    """(rows, {column: (array, kind)}) for the candidate lines (no backslash)
+    whose structure fits: cut at the spaces outside quotes with NumPy, K-1
+    separators a line, quotes only around the quoted tokens, literals in place,
+    status codes three digits."""
     buf = np.frombuffer(block, dtype=np.uint8)
     win = _window(block)
     K = len(tokens)
+    n = len(offsets) - 1
+    # spaces, quotes and newlines in order: quote parity restarts at each line
+    ev = np.flatnonzero((buf == 32) | (buf == 34) | (buf == 10))
+    c = buf[ev]
+    isnl = c == 10
+    isq = c == 34
+    csum = np.cumsum(isq, dtype=np.int32)
+    base = np.maximum.accumulate(np.where(isnl, csum, np.int32(0)))
+    line_of = np.cumsum(isnl, dtype=np.int32) - isnl
+    isp = c == 32
+    inq = ((csum - base) & 1).astype(bool)
+    sep = isp & ~inq
+    nsep = np.bincount(line_of[sep], minlength=n)[:n]
+    nq = np.bincount(line_of[isq], minlength=n)[:n]
+    ok = cand & (nsep == K - 1) & (nq == 2 * sum(t.quoted for t in tokens))
+    rows = np.flatnonzero(ok)
     starts = offsets[:-1][rows].astype(np.int64)
     ends = offsets[1:][rows].astype(np.int64)
     if len(ends):
         ends -= buf[ends - 1] == 10
         ends -= (ends > starts) & (buf[np.maximum(ends - 1, 0)] == 13)
-    # spaces, quotes and newlines in order: quote parity restarts at each line
-    ev = np.flatnonzero((buf == 32) | (buf == 34) | (buf == 10))
-    c = buf[ev]
-    isnl = c == 10
-    csum = np.cumsum(c == 34)
-    base = np.maximum.accumulate(np.where(isnl, csum, 0))
-    line_of = np.cumsum(isnl) - isnl
-    isp = c == 32
-    if len(rows) != len(offsets) - 1:
-        keep = np.zeros(len(offsets) - 1, dtype=bool)
-        keep[rows] = True
-        isp &= keep[np.minimum(line_of, len(keep) - 1)]
-    inq = ((csum - base) & 1).astype(bool)
-    seps = ev[isp & ~inq]
+    seps = ev[sep & ok[line_of]]
     seps = seps.reshape(len(rows), K - 1) if K > 1 else np.zeros((len(rows), 0), np.int64)
-    inner_sp = ev[isp & inq]  # spaces inside quoted tokens (request lines)
-    out = {}
+    inner_sp = ev[isp & inq & ok[line_of]]  # spaces inside quoted tokens (request lines)
+    good = np.ones(len(rows), dtype=bool)
+    spans = []
     for j, t in enumerate(tokens):
         s = starts if j == 0 else seps[:, j - 1] + 1
         e = ends if j == K - 1 else seps[:, j]
         if t.quoted:
+            good &= (e - s >= 2) & (buf[np.minimum(s, len(buf) - 1)] == 34) & (buf[np.maximum(e - 1, 0)] == 34)
             s, e = s + 1, e - 1
         else:
-            s, e = s + len(t.prefix.encode()), e - len(t.suffix.encode())
+            pre, suf = t.prefix.encode(), t.suffix.encode()
+            good &= e - s >= len(pre) + len(suf)
+            for i, ch in enumerate(pre):
+                good &= buf[np.minimum(s + i, len(buf) - 1)] == ch
+            for i, ch in enumerate(suf):
+                good &= buf[np.maximum(e - len(suf) + i, 0)] == ch
+            s, e = s + len(pre), e - len(suf)
+        e = np.maximum(e, s)
+        spans.append((s, e))
+    if not good.all():
+        rows, keep = rows[good], good
+        seps, spans = seps[keep], [(s[keep], e[keep]) for s, e in spans]
+    out = {}
+    for t, (s, e) in zip(tokens, spans):
         dirs = t.dirs
         if len(dirs) == 1 and dirs[0][1] == "request" and t.quoted:
             out.update(_split_request_clean(block, buf, win, inner_sp, s, e))
@@ -366,7 +386,7 @@ def _clean_tokens(block, offsets, rows, tokens):
             out[dirs[0][0] + ("#2" if dirs[0][1] == "t2" else "")] = (_views(block, win, s, e), dirs[0][1])
         else:
             out.update(_multi(_views(block, win, s, e), t))
-    return out
+    return rows, out
 
 
 def _split_request_clean(block, buf, win, sp, s, e):
@@ -447,25 +467,30 @@ def parse_block(block: bytes, fmt: str = "combined", *, first_line: int = 1, tz:
     regex, tokens = compile_format(fmt)
     lines, n, block = _lines(block)
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32, count=n + 1)
-    if n:
-        ok = np.asarray(pc.match_substring_regex(lines, regex), dtype=bool)
-        messy = ok & np.asarray(pc.match_substring(lines, "\\"), dtype=bool)
-    else:
-        ok = messy = np.zeros(0, dtype=bool)
-    clean_rows = np.flatnonzero(ok & ~messy)
-    parts = _clean_tokens(block, offsets, clean_rows, tokens)
-    if messy.any():
-        messy_rows = np.flatnonzero(messy)
-        mp = _messy_tokens(lines.filter(pa.array(messy)), tokens, regex)
-        order = pa.array(np.argsort(np.concatenate([clean_rows, messy_rows]), kind="stable"))
-        parts = {c: (pc.take(pa.concat_arrays([a, mp[c][0]]), order), k) for c, (a, k) in parts.items()}
+    # lines with a backslash (escaped quotes) go through RE2; the rest is cut with NumPy
+    slash = np.asarray(pc.match_substring(lines, "\\"), dtype=bool) if n else np.zeros(0, dtype=bool)
+    clean_rows, parts = _clean_tokens(block, offsets, ~slash, tokens)
+    ok = np.zeros(n, dtype=bool)
+    ok[clean_rows] = True
+    if slash.any():
+        messy = np.flatnonzero(slash)
+        matched = np.asarray(pc.match_substring_regex(lines.take(pa.array(messy)), regex), dtype=bool)
+        messy = messy[matched]
+        if len(messy):
+            ok[messy] = True
+            mp = _messy_tokens(lines.take(pa.array(messy)), tokens, regex)
+            order = pa.array(np.argsort(np.concatenate([clean_rows, messy]), kind="stable"))
+            parts = {c: (pc.take(pa.concat_arrays([a, mp[c][0]]), order), k) for c, (a, k) in parts.items()}
     good_rows = np.flatnonzero(ok)
-    out, time_ok = _assemble(parts, len(good_rows), tz)
+    out, valid, time_ok = _assemble(parts, len(good_rows), tz)
     bad_idx = np.flatnonzero(~ok)
     bad_time: set = set()
-    if time_ok is not None and not time_ok.all():  # "31/Feb", "Foo" as a month
-        badt = np.flatnonzero(~time_ok)
-        bad_time = set(good_rows[badt].tolist())
+    bad_value: set = set()
+    if not valid.all():  # "31/Feb", "Foo" as a month, a status of "2x0"
+        badt = np.flatnonzero(~valid)
+        bad_value = set(good_rows[badt].tolist())
+        if time_ok is not None:
+            bad_time = set(good_rows[np.flatnonzero(~time_ok)].tolist())
         bad_idx = np.sort(np.concatenate([bad_idx, good_rows[badt]]))
         out = out.drop(index=out.index[badt]).reset_index(drop=True)
     if len(bad_idx):
@@ -476,6 +501,8 @@ def parse_block(block: bytes, fmt: str = "combined", *, first_line: int = 1, tz:
                 return "empty line"
             if i in bad_time:
                 return "bad time"
+            if i in bad_value:
+                return "bad number"
             if i == n - 1 and not block.endswith(b"\n"):
                 return "truncated last line"
             return "does not fit the format"
@@ -526,6 +553,7 @@ def _times(t1, t2, kind):
     has_z = np.zeros(n, dtype=bool)
     valid = np.ones(n, dtype=bool)
     lens = np.asarray(pc.utf8_length(t1).to_numpy(zero_copy_only=False))
+    zlens = np.asarray(pc.utf8_length(t2).to_numpy(zero_copy_only=False)) if t2 is not None else None
     if kind == "time_iso":
         for w in np.unique(lens).tolist():
             idx = np.flatnonzero(lens == w)
@@ -539,23 +567,27 @@ def _times(t1, t2, kind):
             has_z[idx] = True
     else:
         for w in (20, 11):
-            idx = np.flatnonzero(lens == w)
+            idx = np.flatnonzero((lens == w) & (zlens == (5 if w == 20 else 8)))
             if not len(idx):
                 continue
             whole = len(idx) == n
             mat = _fixed(t1 if whole else t1.take(idx), w)
+            digits = [0, 1, 7, 8, 9, 10] + ([12, 13, 15, 16, 18, 19] if w == 20 else [])
+            valid[idx] &= ((mat[:, digits] >= 48) & (mat[:, digits] <= 57)).all(axis=1)
             d[idx], y[idx] = _num(mat, 0, 2), _num(mat, 7, 11)
             code = (mat[:, 3].astype(np.int64) << 16) | (mat[:, 4].astype(np.int64) << 8) | mat[:, 5]
             pos = np.minimum(np.searchsorted(_MON_CODES, code), 11)
             mo[idx] = np.where(_MON_CODES[pos] == code, _MON_NUM[pos], 0)
             z = _fixed(t2 if whole else t2.take(idx), 5 if w == 20 else 8)
+            zd = [1, 2, 3, 4] if w == 20 else [0, 1, 3, 4, 6, 7]
+            valid[idx] &= ((z[:, zd] >= 48) & (z[:, zd] <= 57)).all(axis=1)
             if w == 20:
                 H[idx], M[idx], S[idx] = _num(mat, 12, 14), _num(mat, 15, 17), _num(mat, 18, 20)
                 off[idx] = np.where(z[:, 0] == 45, -1, 1) * (_num(z, 1, 3) * 3600 + _num(z, 3, 5) * 60)
                 has_z[idx] = True
             else:
                 H[idx], M[idx], S[idx] = _num(z, 0, 2), _num(z, 3, 5), _num(z, 6, 8)
-        valid &= (lens == 20) | (lens == 11)
+        valid &= ((lens == 20) & (zlens == 5)) | ((lens == 11) & (zlens == 8))
     valid &= (mo >= 1) & (mo <= 12) & (d >= 1) & (H < 24) & (M < 60) & (S <= 60)
     mm = np.where(valid, mo, 1)
     dim = np.array([31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[mm - 1]
@@ -570,11 +602,22 @@ def _times(t1, t2, kind):
     return secs, valid, has_z
 
 
-def _int(a, dtype):
+def _int(a, dtype, valid):
+    """``a`` as numbers ("-" is null); rows that are not numbers are null and
+    cleared in ``valid``."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    a = pc.if_else(pc.equal(a, "-"), pa.scalar(None, pa.string()), a)
+    dash = pc.equal(a, "-")
+    if pa.types.is_floating(dtype):
+        num = pc.match_substring_regex(a, r"^-?[0-9]+(\.[0-9]+)?$")
+    else:
+        num = pc.ascii_is_decimal(a)
+        if dtype == pa.int16():
+            num = pc.and_(num, pc.equal(pc.utf8_length(a), 3))
+    isnum = np.asarray(num.to_numpy(zero_copy_only=False), dtype=bool)
+    valid &= isnum | np.asarray(dash.to_numpy(zero_copy_only=False), dtype=bool)
+    a = pc.if_else(pa.array(isnum), a, pa.scalar(None, pa.string()))
     return pc.cast(a, dtype)
 
 
@@ -588,6 +631,7 @@ def _assemble(parts, n, tz):
 
     cols: dict = {}
     time_ok = None
+    valid = np.ones(n, dtype=bool)
     for col, (a, kind) in parts.items():
         if kind == "t2":
             continue
@@ -598,11 +642,11 @@ def _assemble(parts, n, tz):
             name = np.asarray(ips.isna()) & np.asarray(pc.not_equal(a, "-").to_numpy(zero_copy_only=False), dtype=bool)
             cols[f"{col}_name"] = s.where(name) if name.any() else pd.Series(pd.array([None] * len(a), dtype="str"))
         elif kind == "status":
-            cols[col] = pd.Series(_int(a, pa.int16()).to_pandas(types_mapper={pa.int16(): pd.Int16Dtype()}.get))
+            cols[col] = pd.Series(_int(a, pa.int16(), valid).to_pandas(types_mapper={pa.int16(): pd.Int16Dtype()}.get))
         elif kind == "int":
-            cols[col] = pd.Series(_int(a, pa.int64()).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get))
+            cols[col] = pd.Series(_int(a, pa.int64(), valid).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get))
         elif kind == "float":
-            cols[col] = pd.Series(_int(a, pa.float64()).to_pandas())
+            cols[col] = pd.Series(_int(a, pa.float64(), valid).to_pandas())
         elif kind in ("t1", "time_iso"):
             t2 = parts.get(col + "#2", (None,))[0]
             secs, time_ok, has_z = _times(a, t2, kind)
@@ -619,7 +663,9 @@ def _assemble(parts, n, tz):
             cols[col] = a.to_pandas().astype("str")
     order = [c for c in _ORDER if c in cols] + [c for c in cols if c not in _ORDER]
     df = pd.DataFrame({c: cols[c].reset_index(drop=True) for c in order}, index=pd.RangeIndex(n))
-    return df, time_ok
+    if time_ok is not None:
+        valid &= time_ok
+    return df, valid, time_ok
 
 
 def read_log(path_or_buffer, format: str = "combined", *, chunksize: int | None = None, tz: str = "UTC",

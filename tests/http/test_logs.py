@@ -72,17 +72,23 @@ def test_messy_lines_are_counted_and_kept():
         '192.0.2.3 - - [31/Feb/2000:01:02:03 +0000] "GET / HTTP/1.1" 200 1 "-" "-"',            # 6: no such day
         '192.0.2.3 - - [12/Foo/2000:01:02:03 +0000] "GET / HTTP/1.1" 200 1 "-" "-"',            # 7: no such month
         GOOD[2],
-        '192.0.2.4 - - [12/Oct/2000:01:02:03 +0000] "GET /cut HTTP/1.1" 200 1 "-" "Mozil',      # 9: truncated
+        '192.0.2.3 - - [12/Oct/2000:01:02:03 +00000] "GET / HTTP/1.1" 200 1 "-" "-"',           # 9: bad zone
+        '192.0.2.3 - - [12/Oct/2000:01:02:03 +0000] "GET / HTTP/1.1" 2x0 1 "-" "-"',            # 10: bad status
+        '192.0.2.3 - - [12/Oct/2000:01:02:03 +0000] "GET / HTTP/1.1" 200 1 "-" "-" extra',      # 11: a field more
+        '192.0.2.3 - - [12/Oct/2000:01:02:03 +0000] GET / HTTP/1.1 200 1 "-" "-"',              # 12: no quotes
+        '192.0.2.4 - - [12/Oct/2000:01:02:03 +0000] "GET /cut HTTP/1.1" 200 1 "-" "Mozil',      # 13: truncated
     ]
     raw = "\n".join(lines).encode()
     raw = raw.replace(b"JUNK", b"\x16\x03\x01\x02\x00\x01\xff\xfe\x03")  # a TLS hello, not UTF-8
     df = read_log(raw)
     assert len(df) == 4 and df.url.str.len().max() == len(long_url)
-    assert df.attrs["bad_line_count"] == 5
+    assert df.attrs["bad_line_count"] == 9
     bad = pd.DataFrame(df.attrs["bad_lines"])
-    assert bad.line.tolist() == [2, 3, 6, 7, 9]
-    assert bad.reason.tolist() == ["empty line", "does not fit the format", "bad time", "bad time", "truncated last line"]
-    assert "\\xff\\xfe" in bad.text[1] and bad.text[4].endswith('"Mozil')
+    assert bad.line.tolist() == [2, 3, 6, 7, 9, 10, 11, 12, 13]
+    assert bad.reason.tolist() == ["empty line", "does not fit the format", "bad time", "bad time", "bad time",
+                                   "bad number", "does not fit the format", "does not fit the format",
+                                   "truncated last line"]
+    assert "\\xff\\xfe" in bad.text[1] and bad.text[8].endswith('"Mozil')
     with pytest.raises(LogParseError, match="line 2: empty line"):
         read_log(raw, errors="raise")
     with pytest.raises(LogParseError, match="line 3:"):
