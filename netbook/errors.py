@@ -45,6 +45,7 @@ where one applies.  The tree (``tests/test_package.py`` checks it)::
     ├── IPNetError (ValueError)
     ├── IPParseError (ValueError)
     ├── UUIDParseError (ValueError)
+    ├── LogParseError (ValueError)
     ├── ViewError
     └── WaterfallError (ValueError)
 
@@ -70,7 +71,7 @@ __all__ = [
     # columns
     "IPNetError", "IPParseError", "UUIDParseError",
     # views and pictures
-    "ViewError", "WaterfallError",
+    "LogParseError", "ViewError", "WaterfallError",
     "tree",
 ]
 
@@ -239,6 +240,10 @@ class UUIDParseError(NetbookError, ValueError):
 
 
 # -- views and pictures --------------------------------------------------------------------
+class LogParseError(NetbookError, ValueError):
+    """A line does not fit the log format (``errors="raise"``)."""
+
+
 class ViewError(NetbookError):
     """A view cannot reach its server (stopped, or refusing the session)."""
 

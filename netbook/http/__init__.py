@@ -10,7 +10,8 @@ import importlib
 
 __all__ = ["fetch", "fetch_many", "Session", "Response", "CookieJar", "robots", "Robots", "status", "statuses",
            "Headers", "call", "save_har", "FetchError", "FetchTimeout", "ConnectionFailed", "TLSError",
-           "BodyTooLarge", "UnsupportedURL", "HTTPStatusError", "ProxyError", "select_proxy", "Proxy", "waterfall"]
+           "BodyTooLarge", "UnsupportedURL", "HTTPStatusError", "ProxyError", "select_proxy", "Proxy", "waterfall", "read_log",
+           "LogParseError", "sample_log"]
 
 _NAMES = {
     "fetch": "client", "Response": "response", "Headers": "headers", "CookieJar": "cookies",
@@ -20,10 +21,13 @@ _NAMES = {
     "BodyTooLarge": "errors", "UnsupportedURL": "errors", "HTTPStatusError": "errors",
     "ProxyError": "proxies", "select_proxy": "proxies", "Proxy": "proxies",
     "waterfall": "_waterfall",
+    "read_log": "logs", "LogParseError": "logs", "sample_log": "loggen",
 }
 
 
 def __getattr__(name):
+    if name == "dask":  # nb.http.dask.read_log (imports Dask)
+        return importlib.import_module(f"{__name__}.dask")
     mod = _NAMES.get(name)
     if mod is None:
         raise AttributeError(f"module 'netbook.http' has no attribute {name!r}")

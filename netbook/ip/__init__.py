@@ -20,9 +20,9 @@ def ipnet(*args: Any, **kwargs: Any) -> Any:
 
 
 def __getattr__(name):
-    if name.startswith("__"):
+    if name.startswith("_"):  # private submodules (``from . import _kernels``) import normally
         raise AttributeError(name)
-    if name in ("columns", "dask", "lab", "view", "subnet", "arrays", "intervals", "magics"):
+    if name in ("columns", "dask", "lab", "view", "subnet", "arrays", "intervals", "magics", "arrow"):
         return importlib.import_module(f".{name}", __name__)
     cols = importlib.import_module(".columns", __name__)
     try:

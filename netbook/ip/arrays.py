@@ -18,6 +18,7 @@ import pandas as pd
 from pandas.api.extensions import ExtensionArray, ExtensionDtype, register_extension_dtype
 
 from . import _kernels as K
+from . import arrow as _arrow  # noqa: F401  registers the Arrow extension types
 
 __all__ = ["IPDtype", "IPNetDtype", "IPArray", "IPNetArray", "IPParseError"]
 
@@ -41,6 +42,11 @@ class IPDtype(ExtensionDtype):
     def construct_array_type(cls):
         return IPArray
 
+    def __from_arrow__(self, array):
+        from .arrow import from_arrow
+
+        return from_arrow(array, network=False)
+
     def __repr__(self):
         return "ip"
 
@@ -58,6 +64,11 @@ class IPNetDtype(ExtensionDtype):
     @classmethod
     def construct_array_type(cls):
         return IPNetArray
+
+    def __from_arrow__(self, array):
+        from .arrow import from_arrow
+
+        return from_arrow(array, network=True)
 
     def __repr__(self):
         return "ipnet"
@@ -77,6 +88,18 @@ def _as_obj(values) -> np.ndarray:
     out = np.empty(len(values), dtype=object)
     out[:] = list(values)
     return out
+
+
+def _arrow_ext(values, network: bool):
+    """An ``ip``/``ipnet`` array from a pandas ArrowDtype column of netbook's
+    Arrow extension type (``read_parquet(dtype_backend="pyarrow")``), or None."""
+    if isinstance(values, pd.Series):
+        values = values.array
+    pa_arr = getattr(values, "_pa_array", None)
+    want = _arrow.IPNetType if network else _arrow.IPType
+    if pa_arr is None or not isinstance(pa_arr.type, want):
+        return None
+    return _arrow.from_arrow(pa_arr, network=network)
 
 
 def _arrow_strings(values):
@@ -305,6 +328,23 @@ class _Base(ExtensionArray):
     def _values_for_factorize(self):
         return self.astype(str), None
 
+    def __arrow_array__(self, type=None):
+        """Arrow extension array (``netbook.ip``/``netbook.ipnet``): Parquet,
+        Feather, DuckDB and Dask shuffles; see :mod:`netbook.ip.arrow`."""
+        from .arrow import to_arrow
+
+        return to_arrow(self, type)
+
+    def _hash_pandas_object(self, *, encoding, hash_key, categorize):
+        # row hashes from the numbers (Dask partitions by these), not from text
+        from pandas.core.util.hashing import combine_hash_arrays, hash_array
+
+        parts = [self.hi, self.lo, self.ver] + ([self.plen] if hasattr(self, "plen") else [])
+        if self.scope is not None:
+            parts.append(np.where(np.equal(self.scope, None), "", self.scope).astype(object))
+        hashes = (hash_array(p, encoding=encoding, hash_key=hash_key, categorize=False) for p in parts)
+        return combine_hash_arrays(hashes, len(parts))
+
     @classmethod
     def _from_factorized(cls, values, original):
         return cls._from_sequence(values)
@@ -419,6 +459,9 @@ class IPArray(_Base):
         """(IPArray, reasons) -- see :func:`netbook.ip.columns.parse`."""
         if isinstance(values, IPArray):
             return values, np.full(len(values), None, object)
+        ext = _arrow_ext(values, network=False)
+        if ext is not None:
+            return ext, np.full(len(ext), None, object)
         if isinstance(values, pd.Series):
             values = values.array
         parr = _arrow_strings(values)
@@ -504,6 +547,9 @@ class IPNetArray(_Base):
         """(IPNetArray, reasons): what ``ipaddress.ip_network(v, strict)`` accepts."""
         if isinstance(values, IPNetArray):
             return values, np.full(len(values), None, object)
+        ext = _arrow_ext(values, network=True)
+        if ext is not None:
+            return ext, np.full(len(ext), None, object)
         arr = _as_obj(values)
         n = len(arr)
         fast = K.parse_networks_fast(arr.tolist()) if n and pd.api.types.infer_dtype(arr, skipna=False) == "string" else None

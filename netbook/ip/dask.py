@@ -62,6 +62,7 @@ class DaskIPAccessor:
 
     def _call(self, name, *args, **kwargs):
         def f(part, *a, **k):
+            from netbook.ip import columns  # noqa: F401  a worker process registers .ip here
             attr = getattr(part.ip, name)
             return attr(*a, **k) if callable(attr) else attr
 

@@ -83,6 +83,7 @@ class HTTPLogMixin(LabHandlerMixin):
         self._status = ""
         self._detail = ""
         self._sent = 0
+        self._head_bytes = 0
         self._logged = False
         self._said_connection = ""
         self.requestline = ""
@@ -96,6 +97,18 @@ class HTTPLogMixin(LabHandlerMixin):
             return
         ms = round((time.perf_counter() - self._t0) * 1000, 3)
         lab.log_event(self.client_address, self.requestline, self._status, self._sent, ms, self._detail)
+        h = getattr(self, "headers", None)
+        get = h.get if h is not None else (lambda k: None)
+        lab.log_access(self.client_address, self.requestline, self._status, self._body_bytes(),
+                       get("Referer"), get("User-Agent"))
+
+    def _body_bytes(self) -> int:
+        return max(self._sent - self._head_bytes, 0)
+
+    def flush_headers(self):
+        # what the status line and headers take, so the access log counts body bytes (%b)
+        self._head_bytes += sum(len(b) for b in getattr(self, "_headers_buffer", []))
+        super().flush_headers()
 
     def _end(self):
         try:

@@ -117,6 +117,10 @@ class LabServer:
     max_transcripts = 50
     transcript_class: type[Transcript] = Transcript  # FTP and telnet servers record richer transcripts
     certfile: str | None = None  # the certificate a client trusts for TLS to this server (netbook.registry.lab_cafile)
+    #: a path: HTTP-speaking servers append each request there in Apache's
+    #: combined format (``nb.http.read_log`` reads it back); ``serve.http(..., log_file=)``
+    log_file = None
+    max_access_lines = 100_000
 
     def __init__(self, name: str | None = None, host: str = "127.0.0.1", port: int = 0, *, log_rows: int = 100_000):
         self.name = name or self.kind
@@ -128,6 +132,8 @@ class LabServer:
         self.running = False
         self.requests = 0
         self._lock = threading.Lock()
+        self.access_log: deque[str] = deque(maxlen=self.max_access_lines)
+        self.log.to_log = self.to_log  # srv.log.to_log(path): the combined-format log
 
     # -- lifecycle ------------------------------------------------------------
     def start(self) -> Self:
@@ -189,6 +195,26 @@ class LabServer:
         with self._lock:
             self.requests += 1
         self.log.append((datetime.now(timezone.utc), str(peer or ""), request, str(status), nbytes, ms, detail))
+
+    def log_access(self, client, request: str, status, body_bytes: int | None, referrer=None, user_agent=None,
+                   user=None, when: datetime | None = None) -> str:
+        """One request as a line of Apache's combined log format: kept (the last
+        ``max_access_lines``) for :meth:`to_log` and appended to ``log_file``."""
+        line = combined_line(client, request, status, body_bytes, referrer, user_agent, user, when)
+        with self._lock:
+            self.access_log.append(line)
+            if self.log_file is not None:
+                with open(self.log_file, "a", encoding="ascii") as f:
+                    f.write(line + "\n")
+        return line
+
+    def to_log(self, path) -> int:
+        """Write the kept requests in combined format to ``path``; returns the line count."""
+        with self._lock:
+            lines = list(self.access_log)
+        with open(path, "w", encoding="ascii") as f:
+            f.writelines(x + "\n" for x in lines)
+        return len(lines)
 
     def new_transcript(self, peer) -> Transcript:
         if isinstance(peer, tuple):
@@ -367,6 +393,42 @@ class LabHandlerMixin:
         finally:
             if self.lab is not None and isinstance(self._raw_request, socket.socket):
                 self.lab._track(self._raw_request, False)
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _log_escape(value) -> str:
+    """Apache's escaping in a quoted log field: \\ and \", other controls and
+    non-ASCII bytes as \\xhh (a log line stays one ASCII line)."""
+    if value is None or value == "":
+        return "-"
+    out = []
+    for b in str(value).encode("utf-8", "surrogateescape"):
+        if b == 0x5C:
+            out.append("\\\\")
+        elif b == 0x22:
+            out.append('\\"')
+        elif 0x20 <= b < 0x7F:
+            out.append(chr(b))
+        else:
+            out.append(f"\\x{b:02x}")
+    return "".join(out)
+
+
+def combined_line(client, request, status, body_bytes, referrer=None, user_agent=None, user=None, when=None) -> str:
+    """``%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i"``: Apache's combined format."""
+    if isinstance(client, tuple):
+        client = client[0]
+    t = (when or datetime.now(timezone.utc)).astimezone()
+    off = int(t.utcoffset().total_seconds()) // 60 if t.utcoffset() else 0
+    stamp = (f"{t.day:02d}/{_MONTHS[t.month - 1]}/{t.year:04d}:{t.hour:02d}:{t.minute:02d}:{t.second:02d} "
+             f"{'-' if off < 0 else '+'}{abs(off) // 60:02d}{abs(off) % 60:02d}")
+    status = str(status) if str(status).isdigit() else "-"
+    size = str(body_bytes) if body_bytes else "-"
+    user = _log_escape(user).replace(" ", "\\x20")
+    return (f'{client or "-"} - {user} [{stamp}] "{_log_escape(request)}" {status} {size} '
+            f'"{_log_escape(referrer)}" "{_log_escape(user_agent)}"')
 
 
 def resolve_handler(handler, ready: dict, from_function, what: str = "handler"):

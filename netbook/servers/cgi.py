@@ -389,12 +389,14 @@ class CGILab(SocketServerLab):
 
 
 def serve(directory=".", *, name=None, host="127.0.0.1", port=0, timeout=10.0, max_body=10 << 20,
-          max_output=10 << 20, env=None) -> CGILab:
+          max_output=10 << 20, env=None, log_file=None) -> CGILab:
     """Run the CGI scripts of ``directory`` (RFC 3875) on 127.0.0.1.
 
     ``timeout`` seconds per script run, ``max_body``/``max_output`` bytes,
     ``env`` extra variables for every script.  ``.reports`` holds cgitb
     reports of scripts that raised; ``.log`` one row per request.
     """
-    return CGILab(directory, name=name, host=host, port=port, timeout=timeout, max_body=max_body,
-                  max_output=max_output, env=env).start()
+    lab = CGILab(directory, name=name, host=host, port=port, timeout=timeout, max_body=max_body,
+                 max_output=max_output, env=env)
+    lab.log_file = log_file  # combined-format access log (nb.http.read_log)
+    return lab.start()

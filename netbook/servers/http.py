@@ -291,13 +291,16 @@ class HTTPLab(SocketServerLab):
         return {**super()._summary(), "url": self.url}
 
 
-def serve(directory=".", *, name=None, host="127.0.0.1", port=0) -> HTTPLab:
+def serve(directory=".", *, name=None, host="127.0.0.1", port=0, log_file=None) -> HTTPLab:
     """Serve the files of ``directory`` over HTTP on 127.0.0.1 (a free port).
 
     Directory listings (no index.html), single byte ranges (206/416),
     If-Modified-Since, keep-alive.  Nothing outside ``directory`` is served
     (see the module docstring).  Re-running with the same ``name`` (default
     ``"http"``) replaces the old server.  ``.url``, ``.log`` (live),
-    ``.stop()``; a context manager.
+    ``.stop()``; a context manager.  ``log_file=``: also append each request
+    there in combined format (``nb.http.read_log`` reads it).
     """
-    return HTTPLab(directory, name=name, host=host, port=port).start()
+    lab = HTTPLab(directory, name=name, host=host, port=port)
+    lab.log_file = log_file
+    return lab.start()

@@ -142,6 +142,7 @@ class ProxyHandler(LabHandlerMixin, socketserver.StreamRequestHandler):
         if self.lab is not None:
             ms = round((time.perf_counter() - self._t0) * 1000, 3)
             self.lab.log_event(self.client_address, self._line, str(status), nbytes, ms, detail)
+            self.lab.log_access(self.client_address, self._line, status, nbytes)
 
     # -- CONNECT: a tunnel ---------------------------------------------------------------
     def _connect(self, target: str):
@@ -257,10 +258,12 @@ class ProxyLab(SocketServerLab):
 
 
 def serve(name=None, host="127.0.0.1", port=0, *, user=None, password=None, allow_any=False, max_body=10 << 20,
-          idle=30.0) -> ProxyLab:
+          idle=30.0, log_file=None) -> ProxyLab:
     """A lab HTTP proxy: forwards http, tunnels https (CONNECT); loopback targets only unless ``allow_any``.
 
     ``nb.fetch(url, proxy=p.url)`` or ``http_proxy=p.url``; ``user=``/``password=``
     demand Proxy-Authorization (give them as ``http://user:pass@host:port``)."""
-    return ProxyLab(name=name, host=host, port=port, user=user, password=password, allow_any=allow_any,
-                    max_body=max_body, idle=idle).start()
+    lab = ProxyLab(name=name, host=host, port=port, user=user, password=password, allow_any=allow_any,
+                   max_body=max_body, idle=idle)
+    lab.log_file = log_file  # combined-format access log (nb.http.read_log)
+    return lab.start()

@@ -245,6 +245,15 @@ class LabWSGIRequestHandler(HTTPLogMixin, WSGIRequestHandler):
             self._detail = f"client went away during the body: {exc}"[:200]
         return None
 
+    def _begin(self):
+        super()._begin()
+        self._outcome = None
+
+    def _body_bytes(self) -> int:
+        # wsgiref writes its own status line and headers; it counts the body
+        o = getattr(self, "_outcome", None)
+        return o[2] if o and o[0] else super()._body_bytes()
+
     def get_stderr(self):
         return self._errors
 
@@ -274,10 +283,12 @@ class WSGILab(SocketServerLab):
         return srv
 
 
-def serve(app, *, validate=False, name=None, host="127.0.0.1", port=0) -> WSGILab:
+def serve(app, *, validate=False, name=None, host="127.0.0.1", port=0, log_file=None) -> WSGILab:
     """Serve the WSGI ``app`` on 127.0.0.1 (a free port); see ``serve.http``.
 
     ``validate=True``: wsgiref's validator checks every request and response;
     violations land in the log's detail column and in ``.violations``.
     """
-    return WSGILab(app, name=name, host=host, port=port, validate=validate).start()
+    lab = WSGILab(app, name=name, host=host, port=port, validate=validate)
+    lab.log_file = log_file
+    return lab.start()
