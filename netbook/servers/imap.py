@@ -542,7 +542,16 @@ class IMAPHandler(LineHandler):
             else:
                 date = parse_append_date(astring(a))
         f = self.lab.store.folder(self.user, name)
-        e = f.add(args[-1], flags, date)
+        try:
+            e = f.add(args[-1], flags, date)
+        except OSError as exc:  # nothing was stored (the store removes its part file)
+            from ..mail.store import storage_full
+
+            why = exc.strerror or type(exc).__name__
+            self._detail = f"not stored: {why}"
+            if storage_full(exc):
+                raise No(f"[OVERQUOTA] not stored: the mail store is full ({why})") from None
+            raise No(f"[UNAVAILABLE] not stored: {why}") from None
         return f"[APPENDUID {f.uidvalidity} {e.uid}] APPEND completed"
 
     # -- selected ------------------------------------------------------------------

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import contextlib
 import functools
 import hmac
 import re
@@ -46,6 +47,7 @@ class _QuietLoginData(logging.Filter):
 
 
 logging.getLogger("mail.log").addFilter(_QuietLoginData())
+liblog.install()
 
 
 @dataclass
@@ -251,12 +253,21 @@ class CatcherHandler:
             server.note(f"relayed to {self.lab.relay}" + (f", refused {sorted(refused)}" if refused else ""))
             return "250 2.0.0 OK relayed"
         def deliver():
-            out = []
-            for rcpt in envelope.rcpt_tos:
-                user = check_user(rcpt.rpartition("@")[0] or rcpt)
-                data = f"Return-Path: <{envelope.mail_from}>\r\nDelivered-To: {rcpt}\r\n".encode() + received + content
-                e = self.lab.store.deliver(user, data)
-                out.append(f"{user}#{e.uid}")
+            out, done = [], []
+            try:
+                for rcpt in envelope.rcpt_tos:
+                    user = check_user(rcpt.rpartition("@")[0] or rcpt)
+                    data = f"Return-Path: <{envelope.mail_from}>\r\nDelivered-To: {rcpt}\r\n".encode() + received + content
+                    e = self.lab.store.deliver(user, data)
+                    done.append((user, e))
+                    out.append(f"{user}#{e.uid}")
+            except BaseException:
+                # all or nothing: the client will send it again after a 4xx, so the
+                # copies already stored for other recipients are taken back
+                for user, e in done:
+                    with contextlib.suppress(Exception):
+                        self.lab.store.folder(user, "INBOX").remove([e])
+                raise
             return out
 
         # The 250 is sent only once the message is written and indexed.  A
@@ -270,9 +281,13 @@ class CatcherHandler:
                 stored = deliver()
             else:
                 stored = await asyncio.get_running_loop().run_in_executor(self.lab._executor, deliver)
-        except Exception as e:  # noqa: BLE001 - the client gets a 451, the server lives
+        except Exception as e:  # noqa: BLE001 - the client gets a 4xx, the server lives
+            from ..mail.store import storage_full
+
             server.note(f"store failed: {type(e).__name__}: {e}")
-            return "451 4.3.0 could not store the message"
+            if storage_full(e):
+                return "452 4.3.1 insufficient system storage: the mail store is full; nothing was stored"
+            return f"451 4.3.0 could not store the message ({getattr(e, 'strerror', None) or type(e).__name__}); nothing was stored"
         server.note("stored " + ", ".join(stored))
         return f"250 2.0.0 OK stored {len(stored)} cop{'y' if len(stored) == 1 else 'ies'}"
 
