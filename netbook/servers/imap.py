@@ -57,6 +57,7 @@ class Quoted(str):
 # ---------------------------------------------------------------------------
 
 
+_ENDS_LIKE_LITERAL = re.compile(r"\{\d+\+?\}$")
 PREAUTH_LITERAL = 8192  # bytes of literals one command may carry before login (a password fits)
 
 
@@ -194,6 +195,10 @@ class IMAPHandler(LineHandler):
     def tagged(self, tag, status, text, request):
         self.log(request, status, getattr(self, "_detail", ""))
         self._detail = ""
+        if any(c in text for c in "\r\n\0"):  # an echoed "STO\rRE" must not break the line
+            text = text.replace("\r", "\\r").replace("\n", "\\n").replace("\0", "\\0")
+        if _ENDS_LIKE_LITERAL.search(text):  # an echoed "UID{5}": a client would wait for 5 bytes
+            text += " (not a literal)"
         self.write(f"{tag} {status} {text}\r\n".encode("utf-8", "surrogateescape"))
 
     def capabilities(self) -> str:

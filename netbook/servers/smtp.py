@@ -99,9 +99,14 @@ class LabSMTP(SMTP):
     and scripted faults."""
 
     def _getaddr(self, arg):
-        if len(arg) > 512:  # not worth remembering (and RFC 5321 paths are shorter)
-            return super()._getaddr(arg)
-        return _parse_address(arg, self.local_part_limit)
+        try:
+            if len(arg) > 512:  # not worth remembering (and RFC 5321 paths are shorter)
+                return super()._getaddr(arg)
+            return _parse_address(arg, self.local_part_limit)
+        except (IndexError, ValueError):
+            # the email parser fails on some paths ("MAIL FROM:<" -> IndexError): a
+            # syntax error for the client (501), not a session exception
+            return None, None
 
     def __init__(self, handler, lab: "SMTPLab", **kwargs):
         super().__init__(handler, **kwargs)
@@ -175,6 +180,12 @@ class LabSMTP(SMTP):
         super().data_received(data)
 
     async def push(self, status):
+        # aiosmtpd echoes the client's command in some replies ('500 Error: command
+        # "MA\rIL" not recognized'): a bare CR/LF there would break the reply's framing
+        if isinstance(status, str) and any(c in status for c in "\r\n\0"):
+            status = status.replace("\r", "\\r").replace("\n", "\\n").replace("\0", "\\0")
+        elif isinstance(status, bytes) and any(c in status for c in b"\r\n\0"):
+            status = status.replace(b"\r", b"\\r").replace(b"\n", b"\\n").replace(b"\0", b"\\0")
         if isinstance(status, str):
             text, line = status, status.encode("utf-8")
         else:
