@@ -219,6 +219,12 @@ class CatcherHandler:
     def __init__(self, lab: "SMTPLab"):
         self.lab = lab
 
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        # aiosmtpd reads pipelined commands one after another already (RFC 2920):
+        # say so, so that clients like swaks --pipeline send them in groups
+        session.host_name = hostname
+        return responses[:-1] + ["250-PIPELINING"] + responses[-1:]
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         from ..mail.store import StoreError, check_user
 
