@@ -149,7 +149,8 @@ class Folder:
             with open(path, encoding="utf-8", errors="replace") as f:
                 lines = f.read().splitlines()
         except FileNotFoundError:
-            self._append_uidlist(f"V {self.uidvalidity}")
+            with contextlib.suppress(OSError):  # a read-only store still opens (its UIDs are then not kept)
+                self._append_uidlist(f"V {self.uidvalidity}")
             return
         by_uid: dict[int, str] = {}
         for line in lines:

@@ -181,3 +181,15 @@ def test_restart_on_the_same_store_keeps_uids_uidvalidity_flags_and_uidl(tmp_pat
     joined = b" ".join(before[1])
     assert b"UID 1 " not in joined and b"\\Flagged" in joined and b"label-1" in joined and b"$Important" in joined
     assert uids == [2, 3, 4, 5]
+
+
+def test_a_read_only_store_without_its_uidlist_still_opens(tmp_path):
+    with small_fs(tmp_path / "fs", "1m") as fs:
+        st = MailStore(fs)
+        st.deliver("alice", b"Subject: old\r\n\r\nfrom before uidlists\r\n")
+        for f in files_under(fs):
+            if f.endswith("netbook-uidlist"):
+                os.remove(os.path.join(fs, f))
+        read_only(fs)
+        f = MailStore(fs).folder("alice", "INBOX")
+        assert [e.uid for e in f.snapshot()] == [1] and b"from before" in f.raw(f.snapshot()[0])
