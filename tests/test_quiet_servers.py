@@ -65,6 +65,8 @@ def test_pyftpdlib_traceback_goes_to_the_log_not_stderr(capfd):
                 f.readline()
         rows = _wait_row(srv, lambda r: r[2] == "(pyftpdlib)")
         assert "disk on fire" in rows[0][6]
+        # pyftpdlib did not add its own stderr handler (it does when a logger has none)
+        assert not [h for h in logging.getLogger("pyftpdlib").handlers if type(h) is logging.StreamHandler]
         assert any(r[2] == "SIZE readme.txt" and "RuntimeError" in r[6] for r in srv.log.snapshot())
     assert capfd.readouterr().err == ""
 

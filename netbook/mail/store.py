@@ -9,6 +9,8 @@ tool and by Dovecot.
 from __future__ import annotations
 
 import atexit
+import contextlib
+import errno
 import itertools
 import socket
 import email.utils
@@ -125,7 +127,51 @@ class Folder:
         self.changed = threading.Condition(self.lock)
         self.version = 0
         self.subscribed = True
+        self._known: dict[str, int] = {}  # key -> UID, from the folder's uidlist
+        self._keywords: dict[str, set] = {}  # key -> keyword flags (Maildir's info holds only system flags)
+        self._load_uidlist()
         self.refresh()
+
+    # -- the uidlist: UIDVALIDITY, UIDs and keywords that survive a restart -------------
+    # An append-only file in the Maildir (as Dovecot keeps dovecot-uidlist):
+    #   "V <uidvalidity>"         once, first
+    #   "+ <uid> <key>"           a message got its UID
+    #   "k <uid> <kw> <kw> ..."   its keyword flags are now these
+    UIDLIST = "netbook-uidlist"
+
+    def _load_uidlist(self) -> None:
+        path = os.path.join(self.md._path, self.UIDLIST)
+        try:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                lines = f.read().splitlines()
+        except FileNotFoundError:
+            with contextlib.suppress(OSError):  # a read-only store still opens (its UIDs are then not kept)
+                self._append_uidlist(f"V {self.uidvalidity}")
+            return
+        by_uid: dict[int, str] = {}
+        for line in lines:
+            parts = line.split(" ")
+            try:
+                if parts[0] == "V":
+                    self.uidvalidity = int(parts[1])
+                elif parts[0] == "+" and len(parts) == 3:
+                    uid = int(parts[1])
+                    self._known[parts[2]] = uid
+                    by_uid[uid] = parts[2]
+                    self.uidnext = max(self.uidnext, uid + 1)
+                elif parts[0] == "k" and int(parts[1]) in by_uid:
+                    self._keywords[by_uid[int(parts[1])]] = set(parts[2:])
+            except (IndexError, ValueError):
+                continue  # a torn last line (the disk filled up mid-write): skip it
+
+    def _append_uidlist(self, line: str) -> None:
+        fd = os.open(os.path.join(self.md._path, self.UIDLIST), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            data = (line + "\n").encode("utf-8")
+            if os.write(fd, data) != len(data):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        finally:
+            os.close(fd)
 
     # -- index ----------------------------------------------------------------
     def refresh(self) -> bool:
@@ -134,13 +180,17 @@ class Folder:
             self.md._refresh()
             keys = set(self.md.keys())
             gone = [e for e in self.entries if e.key not in keys]
-            new = sorted(keys - set(self.by_key), key=lambda k: (self._mtime(k), k))
+            unknown = 1 << 62
+            new = sorted(keys - set(self.by_key), key=lambda k: (self._known.get(k, unknown), self._mtime(k), k))
             for e in gone:
                 self.entries.remove(e)
                 del self.by_key[e.key]
             for k in new:
-                flags = self._disk_flags(k)
-                e = self._index(k, flags, self._mtime(k))
+                flags = self._disk_flags(k) | self._keywords.get(k, set())
+                try:
+                    e = self._index(k, flags, self._mtime(k), self._known.get(k))
+                except OSError:  # the uidlist could not grow: indexed anyway, its UID not kept
+                    e = self.entries[-1]
                 e.recent = self._in_new(k)
             if gone or new:
                 self._bump()
@@ -169,11 +219,20 @@ class Folder:
         info = sub.rsplit(":2,", 1)[1] if ":2," in sub else ""
         return {MAILDIR_TO_IMAP[c] for c in info if c in MAILDIR_TO_IMAP}
 
-    def _index(self, key, flags, date) -> Entry:
-        e = Entry(self.uidnext, key, set(flags), None, date)
-        self.uidnext += 1
+    def _index(self, key, flags, date, uid: int | None = None) -> Entry:
+        fresh = uid is None or (self.entries and uid <= self.entries[-1].uid)
+        if fresh:
+            uid = self.uidnext
+        e = Entry(uid, key, set(flags), None, date)
+        self.uidnext = max(self.uidnext, uid + 1)
         self.entries.append(e)
         self.by_key[key] = e
+        if fresh:
+            self._known[key] = uid
+            self._append_uidlist(f"+ {uid} {key}")
+            keywords = sorted(f for f in flags if not f.startswith("\\"))
+            if keywords:
+                self._append_uidlist(f"k {uid} {' '.join(keywords)}")
         return e
 
     def _bump(self):
@@ -220,7 +279,14 @@ class Folder:
         when = time.time() if date is None else float(date)
         with self.lock:
             key = self._write(data, "cur" if flags else "new", info, when, date is not None)
-            e = self._index(key, flags, when)
+            try:
+                e = self._index(key, flags, when)
+            except BaseException:  # its UID could not be kept (disk full): not delivered at all
+                if key in self.by_key:
+                    self.entries.remove(self.by_key.pop(key))
+                with contextlib.suppress(KeyError, OSError):
+                    self.md.remove(key)
+                raise
             e.size = wire_size(data)
             self._bump()
         return e
@@ -234,17 +300,22 @@ class Folder:
         tmp = os.path.join(md._path, "tmp", key)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            if self.store.durable:
-                os.fsync(fd)
-        finally:
-            os.close(fd)
-        if date_given:
-            os.utime(tmp, (when, when))
-        name = key + (md.colon + "2," + info if info else "")
-        os.rename(tmp, os.path.join(md._path, subdir, name))
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+                if self.store.durable:
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
+            if date_given:
+                os.utime(tmp, (when, when))
+            name = key + (md.colon + "2," + info if info else "")
+            os.rename(tmp, os.path.join(md._path, subdir, name))
+        except BaseException:  # disk full, read-only, ...: no half-written file stays in tmp/
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
         md._toc[key] = os.path.join(subdir, name)
         return key
 
@@ -286,6 +357,11 @@ class Folder:
             if flags == entry.flags:
                 return
             disk_old = {f for f in entry.flags if f in IMAP_TO_MAILDIR}
+            kw_old = {f for f in entry.flags if not f.startswith("\\")}
+            kw_new = {f for f in flags if not f.startswith("\\")}
+            if kw_new != kw_old:
+                self._append_uidlist(f"k {entry.uid} {' '.join(sorted(kw_new))}".rstrip())
+                self._keywords[entry.key] = kw_new
             entry.flags = flags
             disk_new = {f for f in flags if f in IMAP_TO_MAILDIR}
             if disk_new != disk_old:
@@ -485,6 +561,11 @@ def temporary_root() -> str | None:
     if st.f_bavail * st.f_frsize < RAM_STORE_MIN_FREE or not os.access(path, os.W_OK | os.X_OK):
         return None
     return path
+
+
+def storage_full(e: BaseException) -> bool:
+    """True when ``e`` says the disk (or a quota) is full, not another failure."""
+    return isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 def to_wire(raw: bytes) -> bytes:

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import email.utils
+import re
 import socket
 
 from ..connection import Closing, ConnURL, Traced, parse
@@ -208,7 +209,6 @@ class News(Closing):
         """OVER for ``range`` (``(first, last)``, ``"10-20"``, ``"10-"``, an
         int, or None: the whole group), fetched ``batch`` articles at a time;
         number, subject, from, date, message_id, references, bytes, lines."""
-        import pandas as pd
 
         info = self._need_group(group)
         first, last = info["first"], info["last"]
@@ -228,12 +228,15 @@ class News(Closing):
         if lo < 0 or hi < lo - 1:
             raise NewsError(f"not a range: {lo}-{hi}")
         batch = int(batch or self.batch)
-        rows = []
+        rows: list[list[str]] = []
         start = max(lo, first)
+        cmd = "OVER" if "OVER" in self._c._caps else "XOVER"
         while start <= hi:
             end = min(hi, start + batch - 1)
             try:
-                _, items = self._c.over((start, end))
+                # the raw lines, split here in one go (nntplib's over() builds a dict per
+                # article; the first seven fields are fixed by RFC 3977 8.4 whatever the format)
+                _, items = self._c._longcmdstring(f"{cmd} {start}-{end}")
             except nntplib.NNTPTemporaryError as e:  # 423: none in that stretch
                 if not _err(e).startswith("423"):
                     raise NewsError(f"NNTP: {_err(e)}") from None
@@ -242,12 +245,9 @@ class News(Closing):
                 raise NewsError(f"NNTP: {_err(e)}") from None
             except (OSError, EOFError) as e:
                 raise NetworkError(f"NNTP connection lost: {e}") from e
-            for n, ov in items:
-                rows.append(_over_row(n, ov))
+            rows += [ln.split("\t", 8)[:8] for ln in items]
             start = end + 1
-        df = pd.DataFrame(rows, columns=OVERVIEW_COLUMNS)
-        df["date"] = _dates(df["date"])
-        return df
+        return _over_frame(rows)
 
     def article(self, which):
         """An article by number (in the selected group) or ``<message-id>``,
@@ -395,23 +395,46 @@ class News(Closing):
         return self.article(int(number))
 
 
-def _over_row(n, ov: dict):
-    def g(*names):
-        for k in names:
-            if k in ov and ov[k] is not None:
-                return ov[k]
-        return ""
+def _over_frame(rows: list[list[str]]):
+    """The overview DataFrame from split OVER lines: columns built as plain
+    lists first (one pass each), then one DataFrame."""
+    import numpy as np
+    import pandas as pd
 
     from ..mail.message import decode_header
 
-    def num(v):
-        try:
-            return int(v)
-        except (TypeError, ValueError):
-            return 0
+    rows = [r if len(r) == 8 else (r + [""] * 8)[:8] for r in rows]
+    cols = list(zip(*rows)) if rows else [()] * 8
 
-    return (int(n), decode_header(g("subject")), decode_header(g("from")), g("date"), g("message-id"),
-            g("references"), num(g(":bytes", "bytes")), num(g(":lines", "lines")))
+    def num(seq):
+        return np.array([int(v) if v.isdigit() else 0 for v in seq], dtype="int64")
+
+    def text(seq):  # RFC 2047 words decoded where there are any; runs of spaces folded
+        return [decode_header(v) if "=?" in v else (" ".join(v.split()) if "  " in v or v[:1] == " " or v[-1:] == " " else v)
+                for v in seq]
+
+    return pd.DataFrame({
+        "number": num(cols[0]), "subject": text(cols[1]), "from": text(cols[2]),
+        "date": _dates(pd.Series(cols[3], dtype=object)), "message_id": list(cols[4]), "references": list(cols[5]),
+        "bytes": num(cols[6]), "lines": num(cols[7]),
+    }, columns=OVERVIEW_COLUMNS)
+
+
+_DATE_COMMENT = re.compile(r"\s*\([^)]*\)\s*$")
+
+
+def _norm_date(v) -> str:
+    """An RFC 5322 date in the one form ``%d %b %Y %H:%M:%S %z`` parses (plain
+    string checks: a regex per row over a column costs more than the parse)."""
+    if not isinstance(v, str):
+        return ""
+    if v.endswith(")"):
+        v = _DATE_COMMENT.sub("", v)
+    if v[3:4] == ",":  # "Fri, "
+        v = v[4:].lstrip()
+    if v.endswith((" GMT", " UTC", " UT", " Z")):  # formatdate(usegmt=True) writes GMT
+        v = v.rsplit(" ", 1)[0] + " +0000"
+    return v
 
 
 def _dates(col):
@@ -419,7 +442,7 @@ def _dates(col):
     email.utils for the rest (comments, obsolete zones); NaT when unparsable."""
     import pandas as pd
 
-    text = col.astype(str).str.replace(r"\s*\([^)]*\)\s*$", "", regex=True).str.replace(r"^[A-Za-z]{3},\s*", "", regex=True)
+    text = pd.Series([_norm_date(v) for v in col], index=col.index, dtype=object)
     out = pd.to_datetime(text, format="%d %b %Y %H:%M:%S %z", errors="coerce", utc=True)
     rest = out.isna() & col.astype(bool)
     if rest.any():

@@ -38,6 +38,8 @@ from .base import LabServer
 __all__ = ["FTPLab", "FTPTranscript", "serve"]
 
 
+liblog.install()  # before pyftpdlib sees no handler and adds its own, on stderr
+
 READ_PERM = "elr"
 WRITE_PERM = "elradfmwMT"
 
@@ -51,7 +53,24 @@ def _handler_classes(tls: bool):
         they are left out rather than inject fake entries into a client's view."""
 
         def listdir(self, path):
-            return [n for n in super().listdir(path) if "\r" not in n and "\n" not in n]
+            return [n for n in super().listdir(path) if "\r" not in n and "\n" not in n and PART not in n]
+
+        def open(self, filename, mode):
+            # STOR writes a hidden part file beside the target, renamed over it
+            # only when the upload completed: a client killed mid-transfer, a full
+            # disk or an over-quota upload never leaves a partial file in view
+            if mode != "wb":
+                return super().open(filename, mode)
+            folder, base = os.path.split(filename)
+            try:
+                fd, part = tempfile.mkstemp(prefix=f".{base[:100]}", suffix=PART, dir=folder)
+            except OSError as e:  # read-only, full: say 451/552, not pyftpdlib's 550
+                self.cmd_channel._storage_error = e
+                raise
+            os.close(fd)
+            f = open(part, "wb")  # noqa: SIM115 - pyftpdlib closes it
+            f.netbook_final = filename
+            return f
 
     if tls:
         from pyftpdlib.handlers import TLS_DTPHandler, TLS_FTPHandler
@@ -88,6 +107,50 @@ def _handler_classes(tls: bool):
                 self._quota_reply()
                 self.close()  # a client that will not stop: cut it off
 
+        def handle_error(self):
+            # a write failed (disk full, read-only file system): 552/451 instead
+            # of pyftpdlib's "426 ...", and the part file goes (see close)
+            import sys
+
+            exc = sys.exc_info()[1]
+            inner = exc.args[0] if exc is not None and exc.args and isinstance(exc.args[0], OSError) else exc
+            if self.receive and isinstance(inner, OSError) and not self._closed:
+                self._failed = True
+                self._resp = (_storage_reply(inner), logging.getLogger("pyftpdlib").warning)
+                self.close()
+                return
+            super().handle_error()
+
+        def _finish_part(self):
+            """Rename the part file over its target when the upload completed
+            (and the client is still there), else remove it."""
+            f = self.file_obj
+            final = getattr(f, "netbook_final", None)
+            if final is None:
+                return
+            part = f.name
+            ok = self.transfer_finished and not getattr(self, "_failed", False) and not getattr(self, "_over_quota", False)
+            try:
+                if not f.closed:
+                    f.close()  # its last flush can be the write that fails
+            except OSError as e:
+                ok = False
+                self._resp = (_storage_reply(e), logging.getLogger("pyftpdlib").warning)
+            if ok and not _peer_alive(self.cmd_channel.socket):
+                ok = False  # the data EOF was the client dying, not the end of the file
+                self._resp = ("426 Connection closed; upload discarded.", logging.getLogger("pyftpdlib").warning)
+            if ok:
+                try:
+                    os.replace(part, final)
+                    return
+                except OSError as e:
+                    self._resp = (_storage_reply(e), logging.getLogger("pyftpdlib").warning)
+            self.transfer_finished = False
+            try:
+                os.remove(part)
+            except OSError:
+                pass
+
         def _quota_reply(self):
             self.transfer_finished = False
             limit = self.cmd_channel.lab.max_upload
@@ -98,8 +161,10 @@ def _handler_classes(tls: bool):
             if not self._closed:
                 if getattr(self, "_over_quota", False):
                     self._quota_reply()  # replaces "226 Transfer complete" (TLS closes bypass handle_close)
+                if self.receive and self.file_obj is not None:
+                    self._finish_part()
                 ch = self.cmd_channel
-                name = getattr(self.file_obj, "name", None)
+                name = getattr(self.file_obj, "netbook_final", None) or getattr(self.file_obj, "name", None)
                 ch._transfer = {
                     "bytes": self.get_transmitted_bytes(),
                     "ms": round(self.get_elapsed_time() * 1000, 3),
@@ -169,6 +234,9 @@ def _handler_classes(tls: bool):
             super().push(data)
 
         def respond(self, resp, logfun=logging.getLogger("pyftpdlib").debug):
+            err, self._storage_error = getattr(self, "_storage_error", None), None
+            if err is not None and resp.startswith("550"):
+                resp = _storage_reply(err).replace("; upload removed.", "; nothing stored.")
             code = resp[:3]
             if self._pending is not None and code.isdigit() and not code.startswith("1"):
                 request, t0 = self._pending
@@ -199,6 +267,37 @@ def _handler_classes(tls: bool):
                 self.lab._closed_session(self)
 
     return LabFTPHandler
+
+
+PART = ".netbook-part"  # suffix of upload part files (hidden from listings)
+
+
+def _storage_reply(e: OSError) -> str:
+    """The FTP reply for a failed write: 552 when storage is exhausted, else 451."""
+    import errno
+
+    why = e.strerror or str(e)
+    if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return f"552 Insufficient storage ({why}); upload removed."
+    return f"451 Local error: {why}; upload removed."
+
+
+def _peer_alive(sock) -> bool:
+    """False when the peer of ``sock`` has closed it (EOF waiting to be read)."""
+    import socket
+
+    try:  # peek at the TCP stream itself (under TLS too): a dup of the descriptor
+        raw = socket.socket(fileno=os.dup(sock.fileno()))
+    except (OSError, AttributeError, ValueError):
+        return False
+    try:
+        return raw.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) != b""
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        raw.close()  # closes the dup only: the control connection stays open
 
 
 class _Sink:

@@ -174,9 +174,11 @@ class LabHTTPRequestHandler(HTTPLogMixin, SimpleHTTPRequestHandler):
             fs = os.fstat(f.fileno())
             size = fs.st_size
             last_modified = self.date_time_string(fs.st_mtime)
-            if self._not_modified(fs.st_mtime):
+            etag = f'"{size:x}-{fs.st_mtime_ns:x}"'
+            if self._not_modified(fs.st_mtime, etag):
                 self.send_response(HTTPStatus.NOT_MODIFIED)
-                self.send_header("Content-Length", "0")
+                self.send_header("ETag", etag)
+                self.send_header("Last-Modified", last_modified)
                 self.end_headers()
                 f.close()
                 return None
@@ -206,6 +208,7 @@ class LabHTTPRequestHandler(HTTPLogMixin, SimpleHTTPRequestHandler):
             self.send_header("Content-Type", self.guess_type(path))
             self.send_header("Content-Length", str(length))
             self.send_header("Last-Modified", last_modified)
+            self.send_header("ETag", etag)
             self.send_header("Accept-Ranges", "bytes")
             self.end_headers()
             return body
@@ -213,9 +216,15 @@ class LabHTTPRequestHandler(HTTPLogMixin, SimpleHTTPRequestHandler):
             f.close()
             raise
 
-    def _not_modified(self, mtime: float) -> bool:
+    def _not_modified(self, mtime: float, etag: str) -> bool:
+        """RFC 9110 13.2.2: If-None-Match (weak comparison, ``*``) decides when
+        present; else If-Modified-Since against the file's time."""
+        inm = self.headers.get_all("If-None-Match")
+        if inm:
+            tags = {t.strip().removeprefix("W/") for v in inm for t in v.split(",")}
+            return "*" in tags or etag in tags
         ims = self.headers.get("If-Modified-Since")
-        if not ims or "If-None-Match" in self.headers:
+        if not ims:
             return False
         try:
             when = email.utils.parsedate_to_datetime(ims)
@@ -295,7 +304,7 @@ def serve(directory=".", *, name=None, host="127.0.0.1", port=0, log_file=None) 
     """Serve the files of ``directory`` over HTTP on 127.0.0.1 (a free port).
 
     Directory listings (no index.html), single byte ranges (206/416),
-    If-Modified-Since, keep-alive.  Nothing outside ``directory`` is served
+    If-Modified-Since / If-None-Match (ETags), keep-alive.  Nothing outside ``directory`` is served
     (see the module docstring).  Re-running with the same ``name`` (default
     ``"http"``) replaces the old server.  ``.url``, ``.log`` (live),
     ``.stop()``; a context manager.  ``log_file=``: also append each request

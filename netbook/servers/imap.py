@@ -36,6 +36,7 @@ from ._mailcommon import LineHandler, LineTooLong, LineLab
 
 __all__ = ["IMAPLab", "serve"]
 
+_ENDS_LIKE_LITERAL = re.compile(r"\{\d+\+?\}$")
 PREAUTH_LITERAL = 8192  # bytes of literals one command may carry before login (a password fits)
 
 
@@ -70,6 +71,10 @@ class IMAPHandler(SearchCommands, FetchCommands, LineHandler):
     def tagged(self, tag, status, text, request):
         self.log(request, status, getattr(self, "_detail", ""))
         self._detail = ""
+        if any(c in text for c in "\r\n\0"):  # an echoed "STO\rRE" must not break the line
+            text = text.replace("\r", "\\r").replace("\n", "\\n").replace("\0", "\\0")
+        if _ENDS_LIKE_LITERAL.search(text):  # an echoed "UID{5}": a client would wait for 5 bytes
+            text += " (not a literal)"
         self.write(f"{tag} {status} {text}\r\n".encode("utf-8", "surrogateescape"))
 
     def capabilities(self) -> str:
@@ -419,7 +424,16 @@ class IMAPHandler(SearchCommands, FetchCommands, LineHandler):
             else:
                 date = parse_append_date(astring(a))
         f = self.lab.store.folder(self.user, name)
-        e = f.add(args[-1], flags, date)
+        try:
+            e = f.add(args[-1], flags, date)
+        except OSError as exc:  # nothing was stored (the store removes its part file)
+            from ..mail.store import storage_full
+
+            why = exc.strerror or type(exc).__name__
+            self._detail = f"not stored: {why}"
+            if storage_full(exc):
+                raise No(f"[OVERQUOTA] not stored: the mail store is full ({why})") from None
+            raise No(f"[UNAVAILABLE] not stored: {why}") from None
         return f"[APPENDUID {f.uidvalidity} {e.uid}] APPEND completed"
 
     # -- selected ------------------------------------------------------------------

@@ -17,7 +17,7 @@ import logging
 import sys
 import threading
 
-__all__ = ["attach", "detach", "library_logs", "LIBRARY_LOGGERS"]
+__all__ = ["LIBRARY_LOGGERS", "attach", "detach", "install", "library_logs"]
 
 LIBRARY_LOGGERS = ("mail.log", "pyftpdlib", "telnetlib3")
 
@@ -28,7 +28,7 @@ _state = {"stderr": False, "installed": False}
 
 def _route(record: logging.LogRecord) -> bool:
     """Put ``record`` in its lab's log; False when no lab thread logged it."""
-    lab = _labs.get(record.thread)
+    lab = _labs.get(threading.get_ident())  # handlers run on the logging thread (record.thread may be off)
     if lab is None:
         return False
     try:
@@ -72,7 +72,8 @@ class _AsyncioFilter(logging.Filter):
         return not _route(record)
 
 
-def _install() -> None:
+def install() -> None:
+    """Put the router on the library loggers (before a library configures its own stderr handler)."""
     if _state["installed"]:
         return
     _state["installed"] = True
@@ -89,7 +90,7 @@ def _install() -> None:
 def attach(lab, thread: threading.Thread | None = None) -> None:
     """Route library records logged on ``thread`` (default: this one) to ``lab``."""
     with _lock:
-        _install()
+        install()
         t = thread or threading.current_thread()
         if t.ident is not None:
             _labs[t.ident] = lab
@@ -106,7 +107,7 @@ def library_logs(stderr: bool = True, level: str | int = "WARNING") -> None:
     """Also print library log lines of lab servers on stderr (``stderr=True``),
     and take them from ``level`` up (``"INFO"``, ``"DEBUG"`` for more)."""
     with _lock:
-        _install()
+        install()
         _state["stderr"] = bool(stderr)
         for name in LIBRARY_LOGGERS:
             logging.getLogger(name).setLevel(level)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import contextlib
 import functools
 import hmac
 import re
@@ -46,6 +47,7 @@ class _QuietLoginData(logging.Filter):
 
 
 logging.getLogger("mail.log").addFilter(_QuietLoginData())
+liblog.install()
 
 
 @dataclass
@@ -97,9 +99,14 @@ class LabSMTP(SMTP):
     and scripted faults."""
 
     def _getaddr(self, arg):
-        if len(arg) > 512:  # not worth remembering (and RFC 5321 paths are shorter)
-            return super()._getaddr(arg)
-        return _parse_address(arg, self.local_part_limit)
+        try:
+            if len(arg) > 512:  # not worth remembering (and RFC 5321 paths are shorter)
+                return super()._getaddr(arg)
+            return _parse_address(arg, self.local_part_limit)
+        except (IndexError, ValueError):
+            # the email parser fails on some paths ("MAIL FROM:<" -> IndexError): a
+            # syntax error for the client (501), not a session exception
+            return None, None
 
     def __init__(self, handler, lab: "SMTPLab", **kwargs):
         super().__init__(handler, **kwargs)
@@ -113,6 +120,18 @@ class LabSMTP(SMTP):
         self._peer = None  # "host:port", once known
         for name, method in list(self._smtp_methods.items()):
             self._smtp_methods[name] = self._logged(name, method)
+
+    async def challenge_auth(self, *args, **kwargs):
+        # an AUTH answer longer than the stream's limit made readline() raise
+        # ValueError: a session exception in aiosmtpd (found by the fuzzer);
+        # readline already dropped the line, so the session can go on
+        from aiosmtpd.smtp import MISSING
+
+        try:
+            return await super().challenge_auth(*args, **kwargs)
+        except ValueError:
+            await self.push("500 5.5.6 AUTH line too long")
+            return MISSING
 
     def _logged(self, name, method):
         async def run(arg):
@@ -173,6 +192,12 @@ class LabSMTP(SMTP):
         super().data_received(data)
 
     async def push(self, status):
+        # aiosmtpd echoes the client's command in some replies ('500 Error: command
+        # "MA\rIL" not recognized'): a bare CR/LF there would break the reply's framing
+        if isinstance(status, str) and any(c in status for c in "\r\n\0"):
+            status = status.replace("\r", "\\r").replace("\n", "\\n").replace("\0", "\\0")
+        elif isinstance(status, bytes) and any(c in status for c in b"\r\n\0"):
+            status = status.replace(b"\r", b"\\r").replace(b"\n", b"\\n").replace(b"\0", b"\\0")
         if isinstance(status, str):
             text, line = status, status.encode("utf-8")
         else:
@@ -205,6 +230,12 @@ class CatcherHandler:
 
     def __init__(self, lab: "SMTPLab"):
         self.lab = lab
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        # aiosmtpd reads pipelined commands one after another already (RFC 2920):
+        # say so, so that clients like swaks --pipeline send them in groups
+        session.host_name = hostname
+        return responses[:-1] + ["250-PIPELINING"] + responses[-1:]
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         from ..mail.store import StoreError, check_user
@@ -252,12 +283,21 @@ class CatcherHandler:
             server.note(f"relayed to {self.lab.relay}" + (f", refused {sorted(refused)}" if refused else ""))
             return "250 2.0.0 OK relayed"
         def deliver():
-            out = []
-            for rcpt in envelope.rcpt_tos:
-                user = check_user(rcpt.rpartition("@")[0] or rcpt)
-                data = f"Return-Path: <{envelope.mail_from}>\r\nDelivered-To: {rcpt}\r\n".encode() + received + content
-                e = self.lab.store.deliver(user, data)
-                out.append(f"{user}#{e.uid}")
+            out, done = [], []
+            try:
+                for rcpt in envelope.rcpt_tos:
+                    user = check_user(rcpt.rpartition("@")[0] or rcpt)
+                    data = f"Return-Path: <{envelope.mail_from}>\r\nDelivered-To: {rcpt}\r\n".encode() + received + content
+                    e = self.lab.store.deliver(user, data)
+                    done.append((user, e))
+                    out.append(f"{user}#{e.uid}")
+            except BaseException:
+                # all or nothing: the client will send it again after a 4xx, so the
+                # copies already stored for other recipients are taken back
+                for user, e in done:
+                    with contextlib.suppress(Exception):
+                        self.lab.store.folder(user, "INBOX").remove([e])
+                raise
             return out
 
         # The 250 is sent only once the message is written and indexed.  A
@@ -271,9 +311,13 @@ class CatcherHandler:
                 stored = deliver()
             else:
                 stored = await asyncio.get_running_loop().run_in_executor(self.lab._executor, deliver)
-        except Exception as e:  # noqa: BLE001 - the client gets a 451, the server lives
+        except Exception as e:  # noqa: BLE001 - the client gets a 4xx, the server lives
+            from ..mail.store import storage_full
+
             server.note(f"store failed: {type(e).__name__}: {e}")
-            return "451 4.3.0 could not store the message"
+            if storage_full(e):
+                return "452 4.3.1 insufficient system storage: the mail store is full; nothing was stored"
+            return f"451 4.3.0 could not store the message ({getattr(e, 'strerror', None) or type(e).__name__}); nothing was stored"
         server.note("stored " + ", ".join(stored))
         return f"250 2.0.0 OK stored {len(stored)} cop{'y' if len(stored) == 1 else 'ies'}"
 

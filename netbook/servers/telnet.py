@@ -29,6 +29,8 @@ from ..telnet.transcript import TelnetTranscript
 from . import liblog
 from .base import LabServer, timer
 
+liblog.install()  # telnetlib3's log lines go to the lab's log
+
 __all__ = ["DEFAULT_OPTIONS", "TelnetLab", "TelnetSession", "serve"]
 
 # What the server asks for when it starts a session.  Login-style apps

@@ -113,3 +113,37 @@ def test_bug10_login_with_a_literal_password_still_works(mail_lab):
         assert f.readline().startswith(b"+")
         s.sendall(msg + b"\r\n")
         assert f.readline().startswith(b"b OK")
+
+
+def test_fuzz_found_smtp_auth_answer_over_the_line_limit(tmp_path):
+    """benchmarks/fuzz.py found it: AUTH LOGIN answered by a line longer than
+    the stream limit was a session exception; now a 500 and the session goes on."""
+    import socket
+    import time
+
+    import netbook as nb
+    from netbook.mail.store import MailStore
+
+    with nb.serve.smtp(MailStore(tmp_path), users={"alice": "pw"}, auth="optional", name="smtp-longauth") as srv:
+        with socket.create_connection((srv.host, srv.port), timeout=5) as s:
+            s.sendall(b"EHLO x\r\nAUTH LOGIN\r\n" + b"A" * 200_000 + b"\r\nNOOP\r\n")
+            got, deadline = b"", time.monotonic() + 5
+            while b"250 OK" not in got and time.monotonic() < deadline:
+                got += s.recv(65536)
+        assert b"500 5.5.6 AUTH line too long" in got and got.endswith(b"250 OK\r\n")
+        assert not [r for r in srv.log.snapshot() if r[3] == "error"]
+
+
+def test_fuzz_found_smtp_mail_from_open_bracket(tmp_path):
+    """tests/test_fuzz.py found it: 'MAIL FROM:<' raised IndexError in the email parser."""
+    import smtplib
+
+    import netbook as nb
+    from netbook.mail.store import MailStore
+
+    with nb.serve.smtp(MailStore(tmp_path), name="smtp-bracket") as srv:
+        with smtplib.SMTP(srv.host, srv.port, timeout=5) as c:
+            c.ehlo()
+            assert c.docmd("MAIL", "FROM:<")[0] == 553  # aiosmtpd: "553 5.1.3 Error: malformed address"
+            assert c.docmd("NOOP")[0] == 250
+        assert not [r for r in srv.log.snapshot() if r[3] == "error"]

@@ -14,10 +14,11 @@ def test_deliver_and_reopen_keeps_flags(tmp_path):
     assert [x.uid for x in f.snapshot()] == [1, 2]
     assert f.size(e) == len(b"From: bob@x\r\nSubject: one\r\n\r\nbody\r\n")
     f.set_flags(e, {"\\Seen", "\\Flagged", "custom"})
-    # a second store over the same folder sees the Maildir flags on disk
+    # a second store over the same folder sees the Maildir flags on disk, and
+    # the keyword from the folder's uidlist (Maildir's info holds system flags only)
     again = MailStore(tmp_path / "m").folder("alice")
     flags = {x.uid: x.flags for x in again.snapshot()}
-    assert flags[1] == {"\\Seen", "\\Flagged"} and flags[2] == set()
+    assert flags[1] == {"\\Seen", "\\Flagged", "custom"} and flags[2] == set()
     df = st.to_frame()
     assert list(df["subject"]) == ["one", "two"] and set(df["user"]) == {"alice"}
     assert len(st.deliveries.to_frame()) == 2
