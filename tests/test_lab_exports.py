@@ -28,7 +28,9 @@ def _execute(tmp_path: pathlib.Path, name: str, monkeypatch):
     root = str(NOTEBOOKS.parent)
     monkeypatch.setenv("NETBOOK_LIVE_STATIC", "1")
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p))
-    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    # no widget state, as JupyterLab saves by default: the export shows each output's static text/html
+    NotebookClient(nb, timeout=300, kernel_name="python3", store_widget_state=False,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
     (out,) = [o for o in nb.cells[-1].outputs if o.output_type == "stream" and "NETBOOK-LIVE " in o.text]
     live = json.loads(out.text.split("NETBOOK-LIVE ", 1)[1])
     return nb, live
