@@ -46,7 +46,7 @@ def _changed() -> None:
     for w in list(_watchers):
         try:
             w._servers_changed()
-        except Exception:  # noqa: BLE001 - a closed view must not break start/stop
+        except Exception:  # noqa: BLE001, S110 - a closed view must not break start/stop
             pass
 
 

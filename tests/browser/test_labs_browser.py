@@ -109,7 +109,7 @@ def wait_until(page, pred, what: str, timeout: float = 30) -> None:
         try:
             if pred():
                 return
-        except Exception:  # noqa: BLE001 - not there yet
+        except Exception:  # noqa: BLE001, S110 - not there yet
             pass
         page.wait_for_timeout(150)
     raise AssertionError(what)
@@ -128,21 +128,21 @@ def click_folder_views(page, name: str) -> int:
         rows = table.locator("tbody tr[data-key]")
         if rows.count():
             rows.first.click()
-            wait_until(page, lambda: "select a message" not in preview.inner_text(), f"{name}: no preview")
+            wait_until(page, lambda p=preview: "select a message" not in p.inner_text(), f"{name}: no preview")
             assert "cannot load" not in preview.inner_text(), preview.inner_text()
         options = v.locator("select option")
         names = [options.nth(j).inner_text() for j in range(options.count())]
         current = v.locator("select").input_value()
         for other in [x for x in names if x != current][:2] + [current]:
             v.locator("select").select_option(other)
-            wait_until(page, lambda: table.locator(".nb-title").inner_text().startswith(other)
-                       or other in table.inner_text(), f"{name}: the table did not switch to {other}")
+            wait_until(page, lambda t=table, o=other: t.locator(".nb-title").inner_text().startswith(o)
+                       or o in t.inner_text(), f"{name}: the table did not switch to {other}")
             note = v.locator(".nb-view-note").first.inner_text()
             assert "cannot" not in note, note
             rows = table.locator("tbody tr[data-key]")
             if rows.count():
                 rows.first.click()
-                wait_until(page, lambda: "select a message" not in preview.inner_text(), f"{name}: no preview in {other}")
+                wait_until(page, lambda p=preview: "select a message" not in p.inner_text(), f"{name}: no preview in {other}")
                 assert "cannot load" not in preview.inner_text(), preview.inner_text()
     return n
 

@@ -49,7 +49,7 @@ def test_reselecting_replaces_and_closes_the_part_tables(mail_lab):
         nb.mail.send(to="bob@netbook.lab", from_="a@netbook.lab", subject=f"m{i}", body="x", url=mail_lab.smtp)
     with mail_lab.imap_for("bob") as m:
         w = m.view().widget()
-        table, preview, att_box, mime_box, recv_box = _parts(w)
+        table, preview, _att_box, mime_box, _recv_box = _parts(w)
         table.selected = [0]
         assert _rows(mime_box, "type") == ["text/plain"]
         table.selected = [1]
