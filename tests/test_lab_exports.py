@@ -58,4 +58,5 @@ def test_export_shows_the_final_live_state(name, tmp_path, monkeypatch):
         api = next(i for i in live if i["title"] == "api")
         n = int(re.search(r"— (\d+) requests", api["text"]).group(1))
         assert n > 20 and ">stopped</span>" in api["html"]
-        assert "0 rows × 7 columns" not in api["html"] and api["html"] in body
+        (foot,) = _footers(api["html"])  # "44 rows × 7 columns (first 10 shown)", not "0 rows"
+        assert foot.startswith(f"{n:,} rows × 7 columns") and foot in body
