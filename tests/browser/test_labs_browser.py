@@ -155,16 +155,17 @@ def click_response_tabs(page, name: str) -> int:
         out = outs.nth(i)
         out.scroll_into_view_if_needed()
         tabs = out.locator(".lm-TabBar-tab")
-        titles = tabs.all_inner_texts()
+        titles = [t.strip() for t in tabs.all_text_contents()]  # text_content: also off screen
         assert titles[:1] == ["Body"] and any(t.startswith("Timing") for t in titles), titles
         for j in range(tabs.count()):
             tabs.nth(j).click()
             page.wait_for_timeout(150)
             panel = out.locator(".widget-tab-contents > .lm-Widget:not(.lm-mod-hidden)").first
-            assert panel.inner_text().strip() or panel.locator("iframe, img").count(), f"{name}: tab {titles[j]} is empty"
+            text = (panel.text_content() or "").strip()
+            assert text or panel.locator("iframe, img").count(), f"{name}: tab {titles[j]} is empty"
         timing = next(j for j, t in enumerate(titles) if t.startswith("Timing"))
         tabs.nth(timing).click()  # the screenshot shows the waterfall
-        text = out.locator(".widget-tab-contents > .lm-Widget:not(.lm-mod-hidden)").first.inner_text()
+        text = out.locator(".widget-tab-contents > .lm-Widget:not(.lm-mod-hidden)").first.text_content() or ""
         assert "total" in text and " ms" in text, text
     return n
 
