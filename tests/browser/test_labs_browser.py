@@ -155,7 +155,9 @@ def click_response_tabs(page, name: str) -> int:
         out = outs.nth(i)
         out.scroll_into_view_if_needed()
         tabs = out.locator(".lm-TabBar-tab")
-        titles = [t.strip() for t in tabs.all_text_contents()]  # text_content: also off screen
+        # Lumino draws the tab labels on an animation frame once the output is on screen
+        wait_until(page, lambda t=tabs: all(x.strip() for x in t.all_text_contents()), f"{name}: tab labels not drawn")
+        titles = [t.strip() for t in tabs.all_text_contents()]
         assert titles[:1] == ["Body"] and any(t.startswith("Timing") for t in titles), titles
         for j in range(tabs.count()):
             tabs.nth(j).click()
