@@ -28,7 +28,7 @@ import os
 import weakref
 from typing import Any
 
-__all__ = ["install", "show", "refresh", "snapshot", "enabled"]
+__all__ = ["enabled", "install", "refresh", "show", "snapshot"]
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 MAX_TRACKED = 500
@@ -105,7 +105,7 @@ def refresh(force: bool = False) -> int:
             continue
         try:
             text, html = _statics(obj)
-        except Exception:  # noqa: BLE001 - a source that fails now keeps its last snapshot
+        except Exception:  # noqa: BLE001, S112 - a source that fails now keeps its last snapshot
             continue
         if text == entry[2] and html == entry[3]:
             continue
@@ -132,7 +132,7 @@ def snapshot() -> list[dict[str, Any]]:
 def _post_run_cell(*_args) -> None:
     try:
         refresh()
-    except Exception:  # noqa: BLE001 - never break the user's cell
+    except Exception:  # noqa: BLE001, S110 - never break the user's cell
         pass
 
 

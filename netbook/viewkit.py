@@ -9,11 +9,12 @@ switches what they show has nothing to close.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .table.source import Filter, Page, Sort, Source
 
-__all__ = ["SwitchSource", "switch_table", "empty_frame"]
+__all__ = ["SwitchSource", "empty_frame", "switch_table"]
 
 
 class SwitchSource(Source):
@@ -33,7 +34,7 @@ class SwitchSource(Source):
         for cb in list(self._subs):
             try:
                 cb()
-            except Exception:  # noqa: BLE001 - a closed view must not break the others
+            except Exception:  # noqa: BLE001, S110 - a closed view must not break the others
                 pass
 
     # the Source protocol, delegated

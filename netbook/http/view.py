@@ -25,9 +25,14 @@ MAX_JSON_NODES = 2000
 MAX_IMAGE_BYTES = 4 << 20
 
 
-def sandboxed_iframe(markup: str, height: int = 320) -> str:
+def sandboxed_iframe(markup: str, height: int | None = None) -> str:
     """``markup`` inside a fully sandboxed iframe (scripts, forms, popups,
-    same-origin all off), escaped into ``srcdoc``."""
+    same-origin all off), escaped into ``srcdoc``; as tall as its content
+    within a bound unless ``height`` (px) is given."""
+    if height is None:
+        from ..mail.message import estimate_height
+
+        height = estimate_height(markup)
     return (f'<iframe sandbox="" referrerpolicy="no-referrer" srcdoc="{html.escape(markup, quote=True)}" '
             f'style="width:100%;height:{int(height)}px;border:1px solid #ddd;background:white"></iframe>')
 

@@ -268,6 +268,8 @@ class IPNetResult:
 
     # views
     COMPACT = 6  # summary rows shown before "all properties"
+    KEY_FACTS = ("interface", "address", "network", "netmask", "first usable host", "last usable host", "usable hosts",
+                 "broadcast")
 
     def _rows_html(self, items) -> str:
         return "".join(
@@ -280,7 +282,10 @@ class IPNetResult:
         as chips; every property in a collapsed section below."""
         items = [(k, v) for k, v in self.summary.items() if k not in FLAG_NAMES]
         flags = [k for k, v in self.summary.items() if k in FLAG_NAMES and v is True]
-        head, more = items[: self.COMPACT], items[self.COMPACT:]
+        # what a student looks for first, where the summary has it; then the summary's own order
+        first = [kv for key in self.KEY_FACTS for kv in items if kv[0] == key]
+        head = (first + [kv for kv in items if kv not in first])[: self.COMPACT]
+        more = [kv for kv in items if kv not in head]
         half = (len(head) + 1) // 2
         cols = "".join(f"<table style='font-size:12px;border-collapse:collapse;margin-right:24px'>{self._rows_html(part)}</table>"
                        for part in (head[:half], head[half:]) if part)

@@ -49,7 +49,7 @@ def test_reselecting_replaces_and_closes_the_part_tables(mail_lab):
         nb.mail.send(to="bob@netbook.lab", from_="a@netbook.lab", subject=f"m{i}", body="x", url=mail_lab.smtp)
     with mail_lab.imap_for("bob") as m:
         w = m.view().widget()
-        table, preview, att_box, mime_box, recv_box = _parts(w)
+        table, preview, _att_box, mime_box, _recv_box = _parts(w)
         table.selected = [0]
         assert _rows(mime_box, "type") == ["text/plain"]
         table.selected = [1]
@@ -148,3 +148,21 @@ def test_lazy_folder_pages_through_a_reopened_session(mail_lab):
     table.page(0)
     table.goto(5)
     assert _rows(table, "subject")[-1] == "big5" and not table.error
+
+
+def test_html_frames_are_as_tall_as_their_content_within_a_bound():
+    import re
+
+    from netbook.http.view import sandboxed_iframe as http_frame
+    from netbook.mail.message import estimate_height, sandboxed_iframe
+
+    def height(markup):
+        return int(re.search(r"height:(\d+)px", markup).group(1))
+
+    short = height(sandboxed_iframe("<p>Hi <b>Alice</b></p>"))
+    assert 48 <= short <= 80  # two words: no 320 px of white
+    long = "".join(f"<p>paragraph {i} " + "word " * 40 + "</p>" for i in range(200))
+    assert height(sandboxed_iframe(long)) == 480  # bounded: the frame scrolls
+    assert short < height(sandboxed_iframe("<h1>t</h1>" + "<p>x</p>" * 8)) < 480
+    assert height(http_frame("<h1>a page</h1>")) == estimate_height("<h1>a page</h1>")
+    assert height(sandboxed_iframe("<p>x</p>", height=200)) == 200
