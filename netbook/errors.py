@@ -46,6 +46,7 @@ where one applies.  The tree (``tests/test_package.py`` checks it)::
     ├── IPParseError (ValueError)
     ├── UUIDParseError (ValueError)
     ├── LogParseError (ValueError)
+    ├── FilterError (ValueError)
     ├── ViewError
     └── WaterfallError (ValueError)
 
@@ -71,7 +72,7 @@ __all__ = [
     # columns
     "IPNetError", "IPParseError", "UUIDParseError",
     # views and pictures
-    "LogParseError", "ViewError", "WaterfallError",
+    "LogParseError", "FilterError", "ViewError", "WaterfallError",
     "tree",
 ]
 
@@ -242,6 +243,15 @@ class UUIDParseError(NetbookError, ValueError):
 # -- views and pictures --------------------------------------------------------------------
 class LogParseError(NetbookError, ValueError):
     """A line does not fit the log format (``errors="raise"``)."""
+
+
+class FilterError(NetbookError, ValueError):
+    """A per-column filter expression that cannot be read for its column."""
+
+    def __init__(self, column: str, message: str):
+        super().__init__(f"{column}: {message}")
+        self.column = column
+        self.message = message
 
 
 class ViewError(NetbookError):

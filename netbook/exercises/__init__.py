@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import importlib
 
-from ._base import Check, Exercise, NotYet, Sheet
+from ..checks import Check, Exercise, NotYet, Sheet
 
 __all__ = ["exercises", "labs", "Check", "Exercise", "NotYet", "Sheet"]
 

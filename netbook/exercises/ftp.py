@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ._base import Exercise, Sheet, same_int
+from ..checks import Exercise, Sheet, same_int
 
 DIRS = ["reports", "photos", "logs", "drafts", "scans", "archive", "music", "slides"]
 

@@ -10,7 +10,7 @@ from email.utils import formatdate
 from html.parser import HTMLParser
 from urllib.parse import parse_qs
 
-from ._base import Exercise, Sheet, same_int, same_seq, same_text, same_tuple
+from ..checks import Exercise, Sheet, same_int, same_seq, same_text, same_tuple
 
 WORDS = ["alpha", "bravo", "cedar", "delta", "ember", "fjord", "gamma", "harbor", "iris", "juniper",
          "kelp", "lumen", "maple", "nova", "onyx", "pixel", "quartz", "raven", "sable", "tundra"]

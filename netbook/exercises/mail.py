@@ -7,7 +7,7 @@ import smtplib
 from email.message import EmailMessage
 from email.utils import formatdate
 
-from ._base import Exercise, NotYet, Sheet, same_int, same_set, same_seq, same_text
+from ..checks import Exercise, NotYet, Sheet, same_int, same_set, same_seq, same_text
 
 NAMES = ["ada", "brian", "carmen", "dmitri", "elif", "farah", "goran", "hana", "ivo", "jun"]
 TOPICS = ["lab report", "router config", "exam dates", "reading list", "coffee", "backup plan",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from ._base import Exercise, NotYet, Sheet, same_set
+from ..checks import Exercise, NotYet, Sheet, same_set
 
 COMMAND_CODES = {"WILL": 251, "WONT": 252, "DO": 253, "DONT": 254}
 

@@ -11,7 +11,7 @@ import tempfile
 import xmlrpc.client
 from pathlib import Path
 
-from ._base import Exercise, Sheet, same_int, same_text, same_tuple
+from ..checks import Exercise, Sheet, same_int, same_text, same_tuple
 
 WORDS = ["amber", "basalt", "cobalt", "dune", "ember", "flint", "garnet", "heron", "indigo", "jasper", "kestrel"]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ipaddress
 import random
 
-from ..exercises._base import Check, Exercise, Sheet
+from ..checks import Check, Exercise, Sheet
 from .subnet import host_range, vlsm
 
 __all__ = ["Exercise", "Check", "exercises", "check_plan", "sheet"]

@@ -1,14 +1,7 @@
 """netbook's one interactive table: ``Table`` over any ``Source``."""
-from .source import (
-    Column,
-    DataFrameSource,
-    Filter,
-    LazySource,
-    Page,
-    Source,
-    StreamSource,
-    as_source,
-)
+from .frame import DataFrameSource, as_source
+from .source import Column, Filter, LazySource, Page, Source
+from .stream import StreamSource
 from .widget import Table
 
 __all__ = [

@@ -23,7 +23,7 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from ..errors import NetbookError
+from ..errors import FilterError
 from .sort import check_cancel
 
 __all__ = ["FilterError", "parse_expr", "Matcher"]
@@ -39,15 +39,6 @@ _CAN_OCCUR = {
     "timedelta": set("0123456789-: days."),
     "bool": set("truefals"),
 }
-
-
-class FilterError(NetbookError, ValueError):
-    """A per-column filter expression that cannot be read for its column."""
-
-    def __init__(self, column: str, message: str):
-        super().__init__(f"{column}: {message}")
-        self.column = column
-        self.message = message
 
 
 def _scalar(text: str, kind: str, column: str):

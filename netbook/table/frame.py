@@ -191,3 +191,21 @@ class DataFrameSource(Source):
 
     def to_frame(self, limit=None):
         return self.df if limit is None else self.df.iloc[:limit]
+
+
+def as_source(obj, **kwargs) -> Source:
+    """Turn a Source, DataFrame, Series, object with ``to_frame()``/
+    ``__table_source__()``, list of dicts or dict of lists into a Source."""
+    if isinstance(obj, Source):
+        return obj
+    if hasattr(obj, "__table_source__"):
+        return obj.__table_source__()
+    import pandas as pd
+
+    if isinstance(obj, pd.Series):
+        return DataFrameSource(obj.to_frame(), **kwargs)
+    if isinstance(obj, pd.DataFrame):
+        return DataFrameSource(obj, **kwargs)
+    if hasattr(obj, "to_frame") and not isinstance(obj, type):
+        return DataFrameSource(obj.to_frame(), **kwargs)
+    return DataFrameSource(pd.DataFrame(obj), **kwargs)

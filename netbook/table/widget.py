@@ -15,7 +15,8 @@ import anywidget
 import traitlets as t
 
 from .sort import Cancelled, cancel_scope
-from .source import Filter, Source, as_source, make_sort, to_json_value
+from .frame import as_source
+from .source import Filter, Source, make_sort, to_json_value
 from .static import static_html, static_text
 
 __all__ = ["Table", "merge_bundle"]

@@ -1,4 +1,6 @@
-"""Exercises that check themselves: the pieces every lab's sheet shares.
+"""Exercises that check themselves: the pieces every lab's sheet shares
+(a low-level module: the IP lab in ``netbook.ip`` and the sheets in
+``netbook.exercises`` both build on it).
 
 An :class:`Exercise` has a question (its parameters come from the sheet's
 seed), a hint, a worked solution and ``check(answer)``.  Its answer is never
