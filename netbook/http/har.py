@@ -12,12 +12,9 @@ import os
 import urllib.parse
 from collections.abc import Iterable
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import Any
 
 from .. import __version__
-
-if TYPE_CHECKING:
-    from .response import Response
 
 __all__ = ["har_log", "save_har"]
 
@@ -120,6 +117,7 @@ def har_log(responses, reveal: bool = False) -> dict:
                     "pages": [], "entries": entries}}
 
 
-def save_har(responses: Iterable[Response], path: str | os.PathLike[str], reveal: bool = False) -> None:
+def save_har(responses: Iterable[Any],  # Responses (not imported: response.py imports this module)
+              path: str | os.PathLike[str], reveal: bool = False) -> None:
     with open(path, "w", encoding="utf-8") as f:
         json.dump(har_log(responses, reveal), f, indent=1)
