@@ -54,8 +54,8 @@ def _histogram(values, kind: str) -> dict | None:
     v = v[np.isfinite(v)]
     if not len(v):
         return None
-    lo, hi = float(v.min()), float(v.max())
-    counts, edges = np.histogram(v, bins=BINS if hi > lo else 1, range=(lo, hi if hi > lo else lo + 1))
+    flo, fhi = float(v.min()), float(v.max())
+    counts, edges = np.histogram(v, bins=BINS if fhi > flo else 1, range=(flo, fhi if fhi > flo else flo + 1))
     return {"labels": [f"{e:.6g}" for e in edges[:-1]], "counts": counts.tolist(), "edges": [float(edges[0]), float(edges[-1])]}
 
 
@@ -154,7 +154,10 @@ def column_summary(df, name: str, kind: str, rows=None, matcher=None) -> dict:
             from .sort import column_keys, top_k
 
             arr = valid.array
-            lo, hi = (int(top_k(column_keys(valid, asc), 1)[0]) for asc in (True, False))  # O(n), no sort
+            up, down = column_keys(valid, True), column_keys(valid, False)
+            if up is None or down is None:  # ip arrays always have keys; a guard for the type checker
+                raise TypeError("ip column without sort keys")
+            lo, hi = int(top_k(up, 1)[0]), int(top_k(down, 1)[0])  # O(n), no sort
             out["min"], out["max"] = str(arr[lo]), str(arr[hi])
             out["histogram"] = _ip_histogram(arr)
         elif kind == "str":
