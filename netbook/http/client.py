@@ -548,7 +548,7 @@ def _build_opener(app, ctx, proxy, no_proxy, pool, follow_redirects, max_redirec
     handlers.append(urllib.request.ProxyHandler({}))  # urllib's own env proxies: off (ours follow curl's rules)
     handlers.append(urllib.request.HTTPCookieProcessor(jar.jar))
     if auth is not None:
-        mgr = urllib.request.HTTPPasswordMgrWithPriorAuth()
+        mgr = _OriginPasswords()
         mgr.add_password(None, auth_origin, str(auth[0]), str(auth[1]), is_authenticated=auth_prior)
         handlers += [urllib.request.HTTPBasicAuthHandler(mgr), urllib.request.HTTPDigestAuthHandler(mgr)]
     opener = urllib.request.OpenerDirector()
@@ -557,6 +557,29 @@ def _build_opener(app, ctx, proxy, no_proxy, pool, follow_redirects, max_redirec
     for h in (urllib.request.UnknownHandler(), urllib.request.HTTPErrorProcessor()):
         opener.add_handler(h)
     return opener
+
+
+class _OriginPasswords(urllib.request.HTTPPasswordMgrWithPriorAuth):
+    """urllib's manager marks every URL that answered 2xx as authenticated,
+    even one of another origin it has no password for; the next request there
+    then carries ``Authorization: Basic None:None`` (seen through a Session's
+    reused opener, after a redirect to another origin).  Here only URLs with a
+    password count."""
+
+    def add_password(self, realm, uri, user, passwd, is_authenticated=False):
+        super().add_password(realm, uri, user, passwd, is_authenticated)
+        urllib.request.HTTPPasswordMgrWithPriorAuth.update_authenticated(self, uri, is_authenticated)
+
+    def update_authenticated(self, uri, is_authenticated=False):
+        uris = [uri] if isinstance(uri, str) else list(uri)
+        mine = [u for u in uris if self.find_user_password(None, u)[0] is not None]
+        if mine:
+            super().update_authenticated(mine, is_authenticated)
+
+    def is_authenticated(self, authuri):
+        if self.find_user_password(None, authuri)[0] is None:
+            return False
+        return super().is_authenticated(authuri)
 
 
 _PROXY_VARS = ("http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY")

@@ -131,3 +131,17 @@ def test_proxy_credentials_go_to_the_proxy_only(client, lab, elsewhere, monkeypa
             assert "proxy-authorization" not in h and "authorization" not in h, h
     finally:
         proxy.stop()
+
+
+def test_auth_and_jar_cookies_stay_with_their_origin(lab, elsewhere):
+    """auth= (sent up front) and a jar's cookies belong to the first origin, for fetch and Session alike."""
+    start = lab.url + "redirect-to?url=" + urllib.parse.quote(elsewhere.url("localhost"))
+    r = nb.fetch(start, auth=("ada", "pw"), auth_prior=True, cookies={"sid": "C00KIE"})
+    assert r.status == 200 and "Authorization: Basic ••••" in r.transcript.text()
+    with nb.Session(auth=("ada", "pw"), auth_prior=True) as s:
+        s.cookies.set("sid", "C00KIE", "127.0.0.1")
+        assert s.get(start).status == 200 and s.get(start).status == 200
+        assert "Cookie: sid=••••" in s.history[0].transcript.text()
+    assert len(elsewhere.seen) == 3
+    for h in elsewhere.seen:
+        assert "authorization" not in h and "cookie" not in h, h
