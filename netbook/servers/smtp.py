@@ -199,7 +199,10 @@ class LabSMTP(SMTP):
         elif isinstance(status, bytes) and any(c in status for c in b"\r\n\0"):
             status = status.replace(b"\r", b"\\r").replace(b"\n", b"\\n").replace(b"\0", b"\\0")
         if isinstance(status, str):
-            text, line = status, status.encode("utf-8")
+            # an echoed non-UTF-8 byte arrives as a lone surrogate: escaped, not a
+            # UnicodeEncodeError that ends the session (found by benchmarks/fuzz.py)
+            line = status.encode("utf-8", "backslashreplace")
+            status = text = line.decode("utf-8")
         else:
             text, line = status.decode("utf-8", "replace"), status
         if self.transcript is not None:

@@ -147,3 +147,25 @@ def test_fuzz_found_smtp_mail_from_open_bracket(tmp_path):
             assert c.docmd("MAIL", "FROM:<")[0] == 553  # aiosmtpd: "553 5.1.3 Error: malformed address"
             assert c.docmd("NOOP")[0] == 250
         assert not [r for r in srv.log.snapshot() if r[3] == "error"]
+
+
+def test_fuzz_found_smtp_non_utf8_command_is_echoed_escaped(tmp_path):
+    """benchmarks/fuzz.py found it: 'VRFY (uz\\xe7' was echoed in the reply with
+    a lone surrogate, which failed to encode and ended the session with an
+    exception."""
+    import socket
+
+    import netbook as nb
+    from netbook.mail.store import MailStore
+
+    with nb.serve.smtp(MailStore(tmp_path), name="smtp-surrogate") as srv:
+        with socket.create_connection((srv.host, srv.port), timeout=5) as s:
+            f = s.makefile("rb")
+            f.readline()
+            s.sendall(b"EHLO x\r\n")
+            while f.readline()[3:4] == b"-":
+                pass
+            s.sendall(b"VRFY (uz\xe7\r\nNOOP\r\n")
+            first, second = f.readline(), f.readline()
+        assert first[:1] in b"25" and b"\\udce7" in first and second.startswith(b"250"), (first, second)
+        assert not [r for r in srv.log.snapshot() if r[3] == "error"]
