@@ -228,7 +228,7 @@ def _ftp_data(b: _Builder, item, lane) -> None:
     mode = " (passive)" if ", passive," in body else " (active)" if ", active," in body else ""
     label = f"data {verb} · {human_size(n)}"
     src, dst = (0, lane) if d == CLIENT else (lane, 0)
-    b.arrow(t, d, label, n, "data", body + mode, src, dst)
+    b.arrow(t, d, label, n, "data", body + mode + "\n(its time is when the transfer ended)", src, dst)
 
 
 # ---- IMAP -------------------------------------------------------------------------------------------------
