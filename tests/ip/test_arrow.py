@@ -161,3 +161,17 @@ def test_duckdb_filters_and_groups(tmp_path):
     order = duckdb.sql(f"select client from '{tmp_path / 'c.parquet'}' where client is not null order by client").df()
     dec = A.decode(order.client)
     assert dec.tolist() == sorted(dec.tolist(), key=ipaddress.get_mixed_type_key)
+
+
+def test_after_a_restart_import_netbook_is_enough(tmp_path):
+    _frame().to_parquet(tmp_path / "a.parquet")
+    code = (
+        "import sys, netbook\n"
+        "assert 'pyarrow' not in sys.modules\n"
+        "import pandas as pd\n"
+        f"df = pd.read_parquet({str(tmp_path / 'a.parquet')!r})\n"
+        "print(df['ip'].dtype, df['net'].dtype, df['ip'][3])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["ip", "ipnet", "fe80::1%eth0"]
