@@ -148,7 +148,7 @@ def bench_pipeline(lines: int, files: int, memory_limit: str, tmp: str) -> None:
         nets = pd.DataFrame({"network": nb.ip.parse_network([n for n, _ in nb.http.loggen.NETWORKS]),
                              "name": [n for n, _ in nb.http.loggen.NETWORKS]})
         t = time.perf_counter()
-        ddf = hd.read_log(os.path.join(logdir, "*.log"), blocksize="64MiB")
+        ddf = hd.read_log(os.path.join(logdir, "*.log"), blocksize="16MiB")
         joined = nb.ip.dask.lpm_join(ddf, nets, on="client")
         joined.to_parquet(os.path.join(tmp, "joined"))
         t_write = time.perf_counter() - t

@@ -33,7 +33,7 @@ __all__ = ["FORMATS", "LogParseError", "compile_format", "parse_block", "read_lo
 
 MAX_BAD_KEPT = 100_000     # bad lines kept with their text (all are counted)
 MAX_BAD_TEXT = 4096        # characters of a bad line's text kept
-_BLOCK = 64 << 20          # bytes parsed at once (bounds the temporaries)
+_BLOCK = 16 << 20          # bytes parsed at once (bounds the temporaries; two run at once)
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
@@ -511,18 +511,33 @@ def read_log(path_or_buffer, format: str = "combined", *, chunksize: int | None 
     import pandas as pd
 
     f = _open(path_or_buffer)
+    # blocks are parsed on up to two threads (NumPy and Arrow release the GIL),
+    # at most three blocks in memory at once
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(block, line):
+        bad: list = []
+        counts = [0]
+        return parse_block(block, format, first_line=line, tz=tz, errors=errors, bad=bad, counts=counts), bad, counts[0]
+
+    results, line, pending = [], 1, []
     try:
-        frames, bad, counts, line = [], [], [0], 1
-        for block in _blocks(f, _BLOCK):
-            frames.append(parse_block(block, format, first_line=line, tz=tz, errors=errors, bad=bad, counts=counts))
-            line += block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+        with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+            for block in _blocks(f, _BLOCK):
+                pending.append(pool.submit(one, block, line))
+                line += block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+                if len(pending) >= 3:
+                    results.append(pending.pop(0).result())
+            results += [p.result() for p in pending]
     finally:
         if f is not path_or_buffer:
             f.close()
-    if not frames:
-        frames = [parse_block(b"", format, tz=tz)]
+    if not results:
+        results = [one(b"", 1)]
+    frames = [r[0] for r in results]
     df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    df.attrs["bad_line_count"] = counts[0]
+    bad = [b for r in results for b in r[1]][:MAX_BAD_KEPT]
+    df.attrs["bad_line_count"] = sum(r[2] for r in results)
     df.attrs["bad_lines"] = bad
     return df
 
