@@ -452,7 +452,12 @@ def _assemble(parts, n, tz):
             continue
         if kind == "ip":
             s = a.to_pandas()
-            ips = parse_ip(s, errors="coerce")
+            d = pc.dictionary_encode(a)  # a log repeats its clients: parse each one once
+            if len(d.dictionary) * 2 < len(a):
+                uniq = parse_ip(d.dictionary.to_pandas(), errors="coerce").array
+                ips = pd.Series(uniq.take(np.asarray(d.indices.to_numpy(zero_copy_only=False), dtype=np.intp)))
+            else:
+                ips = parse_ip(s, errors="coerce")
             cols[col] = ips
             name = np.asarray(ips.isna()) & np.asarray(pc.not_equal(a, "-").to_numpy(zero_copy_only=False), dtype=bool)
             cols[f"{col}_name"] = s.where(name) if name.any() else pd.Series(pd.array([None] * len(a), dtype="str"))
