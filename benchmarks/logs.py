@@ -34,7 +34,7 @@ import pandas as pd
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-import netbook as nb  # noqa: E402
+import netbook as nb
 
 COMBINED_RE = (r'^(\S+) (\S+) (\S+) \[([^\]]+)\] "([A-Z]+) ([^ "]+)? ([^"]+)?" (\d{3}) (\d+|-) '
                r'"([^"]*)" "([^"]*)"$')
@@ -51,7 +51,8 @@ def timed(f, repeat):
 
 
 def bench_read_log(path: str, lines: int, repeat: int) -> None:
-    raw = open(path, "rb").read()
+    with open(path, "rb") as f:
+        raw = f.read()
     print(f"\n== read_log: {lines:,} combined lines, {len(raw) / 2**20:.0f} MiB")
     t_nb, df = timed(lambda: nb.http.read_log(path), repeat)
     assert len(df) == lines and df.attrs["bad_line_count"] == 0
@@ -115,8 +116,8 @@ def bench_parquet(rows: int, repeat: int, tmp: str) -> None:
     out = []
     for label, frame in (("ip column (netbook.ip extension type)", as_ip), ("the same addresses as strings", as_str)):
         p = os.path.join(tmp, f"col-{label[:2]}.parquet")
-        tw, _ = timed(lambda: frame.to_parquet(p), repeat)
-        tr, back = timed(lambda: pd.read_parquet(p), repeat)
+        tw, _ = timed(lambda frame=frame, p=p: frame.to_parquet(p), repeat)
+        tr, back = timed(lambda p=p: pd.read_parquet(p), repeat)
         assert back.client.dtype == frame.client.dtype and len(back) == rows
         out.append((label, tw, tr, os.path.getsize(p)))
     for label, tw, tr, size in out:
@@ -147,7 +148,7 @@ def bench_pipeline(lines: int, files: int, memory_limit: str, tmp: str) -> None:
         nets = pd.DataFrame({"network": nb.ip.parse_network([n for n, _ in nb.http.loggen.NETWORKS]),
                              "name": [n for n, _ in nb.http.loggen.NETWORKS]})
         t = time.perf_counter()
-        ddf = hd.read_log(os.path.join(logdir, "*.log"), blocksize="64MiB")
+        ddf = hd.read_log(os.path.join(logdir, "*.log"), blocksize="16MiB")
         joined = nb.ip.dask.lpm_join(ddf, nets, on="client")
         joined.to_parquet(os.path.join(tmp, "joined"))
         t_write = time.perf_counter() - t

@@ -67,6 +67,13 @@ _LAZY = {
 __all__ = sorted(_LAZY) + ["load_ipython_extension", "unload_ipython_extension"]
 
 
+# ip/ipnet Parquet/Feather columns come back as ip/ipnet after a restart:
+# the Arrow types register themselves when pyarrow is imported (cheap here)
+from .ip._arrow_hook import install as _install_arrow_types  # noqa: E402
+
+_install_arrow_types()
+
+
 def __getattr__(name: str):
     target = _LAZY.get(name)
     if target is None:

@@ -22,209 +22,24 @@ import gzip
 import io
 import lzma
 import os
-import re
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 
 from ..errors import LogParseError
+from .logformat import FORMATS, compile_format
 
-__all__ = ["read_log", "FORMATS", "LogParseError", "compile_format", "parse_block"]
+__all__ = ["FORMATS", "LogParseError", "compile_format", "parse_block", "read_log"]
 
-FORMATS = {
-    # http.server writes "common" (its date has no zone and a space before the hour; both are read)
-    "common": '%h %l %u %t "%r" %>s %b',
-    "combined": '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i"',
-    "vhost_combined": '%v:%p %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i"',
-}
 MAX_BAD_KEPT = 100_000     # bad lines kept with their text (all are counted)
 MAX_BAD_TEXT = 4096        # characters of a bad line's text kept
-_BLOCK = 64 << 20          # bytes parsed at once (bounds the temporaries)
+_BLOCK = 16 << 20          # bytes parsed at once (bounds the temporaries; two run at once)
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
-_QUOTED = r'(?:[^"\\]|\\.)*'
-_PLAIN = r'[^ "]*'
 
-# column -> kind: ip, str, status, int, float, time, request
-_APACHE = {
-    "h": ("client", "ip"), "a": ("client", "ip"), "A": ("server_addr", "ip"), "l": ("ident", "str"),
-    "u": ("user", "str"), "t": ("time", "time"), "r": ("request", "request"), "s": ("status", "status"),
-    "b": ("bytes", "int"), "B": ("bytes", "int"), "O": ("bytes_sent", "int"), "I": ("bytes_received", "int"),
-    "D": ("duration_us", "int"), "T": ("duration_s", "int"), "v": ("vhost", "str"), "V": ("vhost", "str"),
-    "p": ("port", "int"), "m": ("method", "str"), "U": ("path", "str"), "q": ("query", "str"),
-    "H": ("protocol", "str"), "P": ("pid", "int"), "k": ("keepalive", "int"), "X": ("conn_status", "str"),
-    "L": ("log_id", "str"), "f": ("filename", "str"), "R": ("handler", "str"), "S": ("bytes_total", "int"),
-}
-_NGINX = {
-    "remote_addr": ("client", "ip"), "binary_remote_addr": ("client", "str"), "remote_user": ("user", "str"),
-    "time_local": ("time", "time"), "time_iso8601": ("time", "time_iso"), "request": ("request", "request"),
-    "status": ("status", "status"), "body_bytes_sent": ("bytes", "int"), "bytes_sent": ("bytes_sent", "int"),
-    "http_referer": ("referrer", "str"), "http_user_agent": ("user_agent", "str"),
-    "request_time": ("request_time", "float"), "upstream_response_time": ("upstream_response_time", "str"),
-    "request_length": ("request_length", "int"), "host": ("vhost", "str"), "server_name": ("vhost", "str"),
-    "server_port": ("port", "int"), "request_method": ("method", "str"), "request_uri": ("url", "str"),
-    "server_protocol": ("protocol", "str"), "msec": ("msec", "float"), "pid": ("pid", "int"),
-    "connection": ("connection", "int"), "connection_requests": ("connection_requests", "int"),
-}
 _ORDER = ["vhost", "port", "client", "client_name", "ident", "user", "time", "method", "url", "protocol", "status",
           "bytes", "referrer", "user_agent"]
 _DASH_NA = {"ident", "user", "referrer", "user_agent", "vhost"}
-
-
-# -- the format ----------------------------------------------------------------
-# A format is cut into tokens at the spaces outside quotes (as the server
-# writes them).  Each token holds one or more directives and literal text;
-# ``%t`` is two tokens (date, then zone -- or, from http.server, date and time).
-_TOKEN_PAT = {
-    "status": r"\d{3}|-", "int": r"-?\d+|-", "float": r"-?\d+(?:\.\d+)?|-",
-    "t1": r"\d{2}/[A-Za-z]{3}/\d{4}(?::\d{2}:\d{2}:\d{2})?", "t2": r"[+-]\d{4}|\d{2}:\d{2}:\d{2}",
-    "time_iso": r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:?\d{2})",
-}
-
-
-class _Token:
-    __slots__ = ("quoted", "items", "prefix", "suffix", "group")
-
-    def __init__(self, quoted, items, group):
-        self.quoted, self.items, self.group = quoted, items, group
-        dirs = [i for i, it in enumerate(items) if it[0] == "dir"]
-        single = len(dirs) == 1
-        self.prefix = "".join(it[1] for it in items[:dirs[0]]) if single else ""
-        self.suffix = "".join(it[1] for it in items[dirs[0] + 1:]) if single else ""
-
-    @property
-    def dirs(self):
-        return [it[1:] for it in self.items if it[0] == "dir"]
-
-    def regex(self) -> str:
-        if self.quoted:
-            return f'"(?P<{self.group}>{_QUOTED})"'
-        if len(self.dirs) == 1:
-            (col, kind), = self.dirs
-            pat = _TOKEN_PAT.get(kind, _PLAIN)
-            return re.escape(self.prefix) + f"(?P<{self.group}>{pat})" + re.escape(self.suffix)
-        return f"(?P<{self.group}>" + self.inner_regex(named=False) + ")"
-
-    def inner_regex(self, named: bool = True) -> str:
-        """The token's content, one group per directive."""
-        out = []
-        for j, it in enumerate(self.items):
-            if it[0] == "lit":
-                out.append(re.escape(it[1]).replace("\\ ", " "))
-            else:
-                pat = _TOKEN_PAT.get(it[2], _QUOTED if self.quoted else _PLAIN)
-                out.append(f"(?P<d{j}>{pat})" if named else f"(?:{pat})")
-        return "".join(out)
-
-
-def _items(fmt: str) -> list:
-    """[("lit", text) | ("dir", column, kind)] of a format string."""
-    if "$" in fmt:
-        tokens = re.split(r"(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?)", fmt)
-    elif "%" in fmt:
-        tokens = re.split(r"(%[<>!0-9,]*(?:\{[^}]*\})?[A-Za-z%])", fmt)
-    else:
-        raise ValueError(f"unknown log format {fmt!r}: give one of {', '.join(FORMATS)}, an Apache LogFormat or an nginx log_format")
-    items: list = []
-    seen: dict = {}
-    for i, tok in enumerate(tokens):
-        if i % 2 == 0:
-            if tok:
-                items.append(("lit", tok))
-            continue
-        col, kind = _directive(tok)
-        if kind == "literal":
-            items.append(("lit", col))
-            continue
-        if col in seen:
-            seen[col] += 1
-            col = f"{col}_{seen[col]}"
-        else:
-            seen[col] = 1
-        if kind == "time":
-            if tok.startswith("%"):
-                items += [("lit", "["), ("dir", "time", "t1"), ("lit", " "), ("dir", "time", "t2"), ("lit", "]")]
-            else:
-                items += [("dir", "time", "t1"), ("lit", " "), ("dir", "time", "t2")]
-        else:
-            items.append(("dir", col, kind))
-    return items
-
-
-def compile_format(fmt: str):
-    """(line regex, tokens) for a format name, an Apache ``LogFormat`` or an
-    nginx ``log_format`` string."""
-    fmt = FORMATS.get(fmt, fmt).replace('\\"', '"')
-    items = _items(fmt)
-    tokens, cur, quoted = [], [], False
-    # split literals at spaces outside quotes; a quote opens/closes a quoted token
-    flat = []
-    for it in items:
-        if it[0] == "lit":
-            flat += [("lit", ch) for ch in it[1]]
-        else:
-            flat.append(it)
-    for it in flat:
-        if it[0] == "lit" and it[1] == '"':
-            if quoted:
-                tokens.append(_Token(True, _merge(cur), f"k{len(tokens)}"))
-                cur, quoted = [], False
-            elif cur:
-                raise ValueError(f"a quote inside a token of the format {fmt!r} is not supported")
-            else:
-                quoted = True
-            continue
-        if it[0] == "lit" and it[1] == " " and not quoted:
-            if cur:
-                tokens.append(_Token(False, _merge(cur), f"k{len(tokens)}"))
-            cur = []
-            continue
-        cur.append(it)
-    if quoted:
-        raise ValueError(f"unbalanced quotes in the log format {fmt!r}")
-    if cur:
-        tokens.append(_Token(False, _merge(cur), f"k{len(tokens)}"))
-    if not any(t.dirs for t in tokens):
-        raise ValueError(f"the log format {fmt!r} has no directives")
-    # consecutive spaces in the format are one separator each: keep it simple, one
-    regex = "^" + " ".join(t.regex() for t in tokens) + r"\r?\n?$"
-    return regex, tokens
-
-
-def _merge(items):
-    out = []
-    for it in items:
-        if it[0] == "lit" and out and out[-1][0] == "lit":
-            out[-1] = ("lit", out[-1][1] + it[1])
-        else:
-            out.append(it)
-    return out
-
-
-def _directive(tok: str) -> tuple[str, str]:
-    if tok.startswith("$"):
-        name = tok.strip("${}")
-        if name in _NGINX:
-            return _NGINX[name]
-        if name.startswith("http_"):
-            return name[5:], "str"
-        return name, "str"
-    m = re.fullmatch(r"%([<>!0-9,]*)(?:\{([^}]*)\})?([A-Za-z%])", tok)
-    if m is None:  # pragma: no cover - the split only yields matches
-        raise ValueError(f"bad directive {tok!r}")
-    arg, letter = m.group(2), m.group(3)
-    if letter == "%":
-        return "%", "literal"
-    if arg is not None and letter == "i":
-        name = arg.lower().replace("-", "_")
-        return {"referer": "referrer", "user_agent": "user_agent"}.get(name, name), "str"
-    if arg is not None and letter == "t":
-        raise ValueError(f"{tok}: custom time formats are not supported; use %t")
-    if arg is not None:
-        return f"{arg.lower().replace('-', '_')}_{letter}", "str"
-    if letter not in _APACHE:
-        raise ValueError(f"unknown Apache log directive {tok!r}")
-    return _APACHE[letter]
 
 
 # -- reading bytes ----------------------------------------------------------------
@@ -237,7 +52,7 @@ def _open(src):
             return gzip.open(p, "rb")
         if low.endswith(".bz2"):
             return bz2.open(p, "rb")
-        if low.endswith(".xz") or low.endswith(".lzma"):
+        if low.endswith((".xz", ".lzma")):
             return lzma.open(p, "rb")
         return open(p, "rb")
     if isinstance(src, (bytes, bytearray, memoryview)):
@@ -633,7 +448,12 @@ def _assemble(parts, n, tz):
             continue
         if kind == "ip":
             s = a.to_pandas()
-            ips = parse_ip(s, errors="coerce")
+            d = pc.dictionary_encode(a)  # a log repeats its clients: parse each one once
+            if len(d.dictionary) * 2 < len(a):
+                uniq = parse_ip(d.dictionary.to_pandas(), errors="coerce").array
+                ips = pd.Series(uniq.take(np.asarray(d.indices.to_numpy(zero_copy_only=False), dtype=np.intp)))
+            else:
+                ips = parse_ip(s, errors="coerce")
             cols[col] = ips
             name = np.asarray(ips.isna()) & np.asarray(pc.not_equal(a, "-").to_numpy(zero_copy_only=False), dtype=bool)
             cols[f"{col}_name"] = s.where(name) if name.any() else pd.Series(pd.array([None] * len(a), dtype="str"))
@@ -692,18 +512,33 @@ def read_log(path_or_buffer, format: str = "combined", *, chunksize: int | None 
     import pandas as pd
 
     f = _open(path_or_buffer)
+    # blocks are parsed on up to two threads (NumPy and Arrow release the GIL),
+    # at most three blocks in memory at once
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(block, line):
+        bad: list = []
+        counts = [0]
+        return parse_block(block, format, first_line=line, tz=tz, errors=errors, bad=bad, counts=counts), bad, counts[0]
+
+    results, line, pending = [], 1, []
     try:
-        frames, bad, counts, line = [], [], [0], 1
-        for block in _blocks(f, _BLOCK):
-            frames.append(parse_block(block, format, first_line=line, tz=tz, errors=errors, bad=bad, counts=counts))
-            line += block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+        with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+            for block in _blocks(f, _BLOCK):
+                pending.append(pool.submit(one, block, line))
+                line += block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+                if len(pending) >= 3:
+                    results.append(pending.pop(0).result())
+            results += [p.result() for p in pending]
     finally:
         if f is not path_or_buffer:
             f.close()
-    if not frames:
-        frames = [parse_block(b"", format, tz=tz)]
+    if not results:
+        results = [one(b"", 1)]
+    frames = [r[0] for r in results]
     df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    df.attrs["bad_line_count"] = counts[0]
+    bad = [b for r in results for b in r[1]][:MAX_BAD_KEPT]
+    df.attrs["bad_line_count"] = sum(r[2] for r in results)
     df.attrs["bad_lines"] = bad
     return df
 

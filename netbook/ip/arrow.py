@@ -29,7 +29,7 @@ import json
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["IPType", "IPNetType", "to_arrow", "from_arrow", "encode", "sql_literal", "arrow_backed", "decode", "LAYOUT"]
+__all__ = ["LAYOUT", "IPNetType", "IPType", "arrow_backed", "decode", "encode", "from_arrow", "sql_literal", "to_arrow"]
 
 LAYOUT = 1
 _META = json.dumps({"layout": LAYOUT}).encode()
@@ -183,7 +183,7 @@ def from_arrow(array, network: bool):
     n = len(array)
     if n == 0:
         return cls._empty(0, None)
-    bitmap, offbuf, databuf = array.buffers()
+    _, offbuf, databuf = array.buffers()
     offsets = np.frombuffer(offbuf, dtype=np.int32, count=n + 1, offset=array.offset * 4)
     lengths = np.diff(offsets)
     valid = np.asarray(array.is_valid().to_numpy(zero_copy_only=False), dtype=bool)

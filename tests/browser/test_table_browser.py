@@ -42,7 +42,8 @@ CELLS = [
     "    'subject': [f'Re: quarterly report {i} — please read the attached figures before the meeting on Friday' for i in range(60)],\n"
     "    'url': [f'http://127.0.0.1:8000/a/rather/long/path/{i}/index.html?query=value&other=thing' for i in range(60)],\n"
     "    'status': [200 + (i % 3) * 100 for i in range(60)], 'size': [i * 1000 for i in range(60)],\n"
-    "    'error': ['ConnectionRefusedError: [Errno 111] Connection refused while fetching the resource' if i % 4 == 0 else None for i in range(60)],\n"
+    "    'error': ['ConnectionRefusedError: [Errno 111] Connection refused while fetching the resource'\n"
+    "              if i % 4 == 0 else None for i in range(60)],\n"
     "    'detail': [f'code 404, message File not found: /missing/{i}.txt' for i in range(60)]})\n"
     "nb.Table(wide, formats={'size': 'size'}, title='wide')",
     # 5: a million rows with strings: sort and filter in the browser

@@ -19,7 +19,8 @@ import netbook as nb
 from netbook.http.logs import LogParseError, read_log
 
 GOOD = [
-    '192.0.2.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326 "http://www.example.com/start.html" "Mozilla/4.08 [en] (Win98; I ;Nav)"',
+    '192.0.2.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326 '
+    '"http://www.example.com/start.html" "Mozilla/4.08 [en] (Win98; I ;Nav)"',
     '2001:db8::7 - - [10/Oct/2000:22:55:37 +0200] "POST /api?q=a%20b HTTP/1.1" 201 - "-" "curl/8.5.0"',
     'crawler.example.net - - [11/Oct/2000:00:00:00 +0000] "HEAD / HTTP/1.1" 304 0 "-" "-"',
     r'198.51.100.9 - - [11/Oct/2000:00:00:01 +0000] "GET /a\"b HTTP/1.1" 404 12 "-" "say \"hi\" \\ bye"',

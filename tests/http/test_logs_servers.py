@@ -63,7 +63,7 @@ def test_serve_wsgi_and_cgi_and_proxy_logs(tmp_path):
         status, n = _get(w.url + "hello", "http://r.example/", ua)
         # the same request through the lab proxy: both write a line
         with nb.serve.proxy(name="logtest-proxy", log_file=tmp_path / "p.log") as p:
-            status2, n2 = _get(w.url + "via", None, ua, proxy=p.url)
+            _, n2 = _get(w.url + "via", None, ua, proxy=p.url)
     _check(nb.http.read_log(tmp_path / "w.log"),
            [("GET", "/hello", 201, n, "http://r.example/", ua), ("GET", "/via", 201, n2, None, ua)])
     pl = nb.http.read_log(tmp_path / "p.log")
@@ -83,5 +83,5 @@ def test_combined_line_escapes():
     assert line.startswith('::1 - bob\\x20smith [') and '"GET /a\\"b\\\\c\\x01\\xc3\\xa9 HTTP/1.1" 200 - "-" "x\\"y"' in line
     df = nb.http.read_log(line.encode())
     assert df.url[0] == "/a\"b\\c\\x01\\xc3\\xa9" and df.user_agent[0] == 'x"y' and df.user[0] == "bob\\x20smith"
-    with pytest.raises(Exception):
+    with pytest.raises(nb.http.LogParseError, match="line 1"):
         nb.http.read_log(b"x", errors="raise")

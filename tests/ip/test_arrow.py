@@ -118,7 +118,7 @@ def test_read_without_netbook_gives_storage(tmp_path):
         "assert 'netbook' not in sys.modules\n"
         "print(type(df['ip'][0]).__name__, len(df['ip'][0]), df['ip'][0][0], df['ip'].isna().sum(), len(fe['net'][0]))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split() == ["bytes", "17", "4", "1", "18"]
 
@@ -152,7 +152,7 @@ def test_duckdb_filters_and_groups(tmp_path):
     q = (f"select client, sum(bytes) as bytes from {{src}} where client between {A.sql_literal('10.0.0.0')} "
          f"and {A.sql_literal('10.0.0.3')} group by client order by client")
     from_file = duckdb.sql(q.format(src=f"'{tmp_path / 'c.parquet'}'")).df()
-    adf = A.arrow_backed(df)
+    adf = A.arrow_backed(df)  # noqa: F841  DuckDB finds it by name
     from_frame = duckdb.sql(q.format(src="adf")).df()
     for got in (from_file, from_frame):
         got = got.assign(client=A.decode(got.client))
@@ -161,3 +161,17 @@ def test_duckdb_filters_and_groups(tmp_path):
     order = duckdb.sql(f"select client from '{tmp_path / 'c.parquet'}' where client is not null order by client").df()
     dec = A.decode(order.client)
     assert dec.tolist() == sorted(dec.tolist(), key=ipaddress.get_mixed_type_key)
+
+
+def test_after_a_restart_import_netbook_is_enough(tmp_path):
+    _frame().to_parquet(tmp_path / "a.parquet")
+    code = (
+        "import sys, netbook\n"
+        "assert 'pyarrow' not in sys.modules\n"
+        "import pandas as pd\n"
+        f"df = pd.read_parquet({str(tmp_path / 'a.parquet')!r})\n"
+        "print(df['ip'].dtype, df['net'].dtype, df['ip'][3])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["ip", "ipnet", "fe80::1%eth0"]

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import netbook as nb
-import netbook.ip.dask  # noqa: F401  registers the ip types with Dask (meta)
+import netbook.ip.dask
 
 dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
