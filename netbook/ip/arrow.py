@@ -23,6 +23,8 @@ imports it, so any use of ``nb.ip`` does).
 """
 from __future__ import annotations
 
+from typing import Any
+
 import ipaddress
 import json
 
@@ -34,6 +36,13 @@ __all__ = ["LAYOUT", "IPNetType", "IPType", "arrow_backed", "decode", "encode", 
 LAYOUT = 1
 _META = json.dumps({"layout": LAYOUT}).encode()
 _CHUNK_ROWS = 1 << 26  # 64 Mi rows * 18 bytes stays under binary's 2 GiB offsets
+
+
+def _arrays() -> Any:
+    """netbook.ip.arrays, by name: it imports this module to register the types."""
+    import importlib
+
+    return importlib.import_module("netbook.ip.arrays")
 
 
 class _NetbookType(pa.ExtensionType):
@@ -74,7 +83,7 @@ class IPType(_NetbookType):
     _width = 17
 
     def to_pandas_dtype(self):
-        from .arrays import IPDtype
+        IPDtype = _arrays().IPDtype
 
         return IPDtype()
 
@@ -86,7 +95,7 @@ class IPNetType(_NetbookType):
     _width = 18
 
     def to_pandas_dtype(self):
-        from .arrays import IPNetDtype
+        IPNetDtype = _arrays().IPNetDtype
 
         return IPNetDtype()
 
@@ -165,7 +174,7 @@ def to_arrow(arr, type=None):
 def from_arrow(array, network: bool):
     """An ``IPArray``/``IPNetArray`` from an Arrow array or chunked array of
     the extension type or its ``binary`` storage (``__from_arrow__``)."""
-    from .arrays import IPArray, IPNetArray
+    IPArray, IPNetArray = _arrays().IPArray, _arrays().IPNetArray
 
     cls = IPNetArray if network else IPArray
     if isinstance(array, pa.ChunkedArray):
@@ -272,7 +281,7 @@ def arrow_backed(df):
     scanner refuses dtypes it does not know, such as ``ip``)."""
     import pandas as pd
 
-    from .arrays import IPDtype, IPNetDtype
+    IPDtype, IPNetDtype = _arrays().IPDtype, _arrays().IPNetDtype
 
     out = df.copy(deep=False)
     for name in out.columns:
