@@ -9,6 +9,7 @@ with escapes) and the tokens (used to cut the rest with NumPy).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 __all__ = ["FORMATS", "compile_format"]
 
@@ -128,7 +129,9 @@ def compile_format(fmt: str):
     nginx ``log_format`` string."""
     fmt = FORMATS.get(fmt, fmt).replace('\\"', '"')
     items = _items(fmt)
-    tokens, cur, quoted = [], [], False
+    tokens: list[Any] = []
+    cur: list = []
+    quoted = False
     # split literals at spaces outside quotes; a quote opens/closes a quoted token
     flat = []
     for it in items:

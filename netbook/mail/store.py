@@ -220,8 +220,8 @@ class Folder:
         return {MAILDIR_TO_IMAP[c] for c in info if c in MAILDIR_TO_IMAP}
 
     def _index(self, key, flags, date, uid: int | None = None) -> Entry:
-        fresh = uid is None or (self.entries and uid <= self.entries[-1].uid)
-        if fresh:
+        fresh = uid is None or bool(self.entries and uid <= self.entries[-1].uid)
+        if fresh or uid is None:
             uid = self.uidnext
         e = Entry(uid, key, set(flags), None, date)
         self.uidnext = max(self.uidnext, uid + 1)

@@ -421,7 +421,8 @@ def combined_line(client, request, status, body_bytes, referrer=None, user_agent
     if isinstance(client, tuple):
         client = client[0]
     t = (when or datetime.now(timezone.utc)).astimezone()
-    off = int(t.utcoffset().total_seconds()) // 60 if t.utcoffset() else 0
+    delta = t.utcoffset()
+    off = int(delta.total_seconds()) // 60 if delta else 0
     stamp = (f"{t.day:02d}/{_MONTHS[t.month - 1]}/{t.year:04d}:{t.hour:02d}:{t.minute:02d}:{t.second:02d} "
              f"{'-' if off < 0 else '+'}{abs(off) // 60:02d}{abs(off) % 60:02d}")
     status = str(status) if str(status).isdigit() else "-"
