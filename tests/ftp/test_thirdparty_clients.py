@@ -76,7 +76,9 @@ def test_lftp_parallel_segments(srv, tmp_path):
     data = os.urandom(4_000_000)
     with open(os.path.join(srv.home("alice"), "seg.bin"), "wb") as f:
         f.write(data)
-    lftp(srv, f"lcd {tmp_path}; pget -n 4 seg.bin")
+    # 2 MB/s per connection: the first segment is still running when the others have logged in
+    # (on an idle loopback lftp could fetch the whole file before a second session is up)
+    lftp(srv, f"set net:limit-rate 2000000; lcd {tmp_path}; pget -n 4 seg.bin")
     assert (tmp_path / "seg.bin").read_bytes() == data
     rows = [r[2] for r in srv.log.snapshot()]
     # lftp sizes its segments itself (at least ~1 MB each): several RETRs, the later ones after a REST

@@ -42,7 +42,7 @@ def test_combined_values_and_dtypes():
     r0 = df.iloc[0]
     assert r0.client == ipaddress.ip_address("192.0.2.1") and r0.user == "frank" and pd.isna(r0.ident)
     assert r0.time == pd.Timestamp("2000-10-10 20:55:36", tz="UTC")
-    assert (r0.method, r0.url, r0.protocol, r0.status, r0.bytes) == ("GET", "/apache_pb.gif", "HTTP/1.0", 200, 2326)
+    assert (r0.method, r0["url"], r0.protocol, r0.status, r0.bytes) == ("GET", "/apache_pb.gif", "HTTP/1.0", 200, 2326)
     assert r0.referrer == "http://www.example.com/start.html" and r0.user_agent == "Mozilla/4.08 [en] (Win98; I ;Nav)"
     assert df.client[1] == ipaddress.ip_address("2001:db8::7") and pd.isna(df.bytes[1]) and pd.isna(df.referrer[1])
     assert df.time[1] == pd.Timestamp("2000-10-10 20:55:37", tz="UTC")

@@ -27,7 +27,7 @@ def _check(df, sent):
     assert len(df) == len(sent) and df.attrs["bad_line_count"] == 0
     assert df.client.tolist() == [ipaddress.ip_address("127.0.0.1")] * len(sent)
     for (method, path, status, nbytes, ref, ua), (_, row) in zip(sent, df.iterrows()):
-        assert (row.method, row.url, row.protocol, row.status) == (method, path, "HTTP/1.1", status)
+        assert (row.method, row["url"], row.protocol, row.status) == (method, path, "HTTP/1.1", status)
         assert (pd.isna(row.bytes) and nbytes == 0) or row.bytes == nbytes
         assert (pd.isna(row.referrer) and ref is None) or row.referrer == ref
         assert row.user_agent == ua
