@@ -91,7 +91,7 @@ def sheet(seed: int) -> Sheet:
 
     smtp_port = lab.smtp.port
     ex = [
-        Exercise(1, f"SMTP by hand: open a raw socket to 127.0.0.1 port {smtp_port} and send a message to "
+        Exercise(1, f"SMTP by hand: open a raw socket to 127.0.0.1:{smtp_port} and send a message to "
                     f"{rcpt}@netbook.lab with the header line 'Subject: {subject}' by typing the commands yourself "
                     "(EHLO, MAIL FROM, RCPT TO, DATA, the message, a line with a lone '.', QUIT). Answer the list of "
                     "reply codes the server sent, from its greeting to its reply to QUIT.",
