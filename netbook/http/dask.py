@@ -21,7 +21,7 @@ import pandas as pd
 from dask.dataframe.extensions import register_series_accessor
 from dask.utils import parse_bytes
 
-from ..ip import dask as _ipdask  # noqa: F401  ip dtypes known to Dask (meta)
+from ..ip import dask as _ipdask  # ip dtypes known to Dask (meta); PartitionAccessor
 from . import logs as L
 
 __all__ = ["read_log", "bad_lines", "DaskUrlAccessor"]
@@ -114,28 +114,12 @@ def bad_lines(urlpath, format: str = "combined", *, blocksize="64MiB", tz: str =
 
 
 @register_series_accessor("url")
-class DaskUrlAccessor:
+class DaskUrlAccessor(_ipdask.PartitionAccessor):
     """``dask_series.url.<name>``: the pandas ``.url`` accessor per partition."""
 
-    def __init__(self, s: dd.Series):
-        self._s = s
+    accessor, module = "url", "netbook.http.urls"
 
-    def _call(self, name, *args, **kwargs):
-        def f(part, *a, **k):
-            from netbook.http import urls  # noqa: F401  a worker process registers .url here
-            attr = getattr(part.url, name)
-            return attr(*a, **k) if callable(attr) else attr
-
-        return self._s.map_partitions(f, *args, **kwargs)
-
-    def __getattr__(self, name):
-        if name.startswith("_"):
-            raise AttributeError(name)
+    def _pandas_class(self) -> type:
         from .urls import UrlAccessor
 
-        attr = getattr(UrlAccessor, name, None)
-        if attr is None:
-            raise AttributeError(f"the .url accessor has no {name!r}")
-        if isinstance(attr, property):
-            return self._call(name)
-        return lambda *a, **k: self._call(name, *a, **k)
+        return UrlAccessor

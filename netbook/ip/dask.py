@@ -53,17 +53,29 @@ def lpm_join(ddf: dd.DataFrame, networks: pd.DataFrame, on: str, network: str = 
     return ddf.map_partitions(C.lpm_join, networks, on=on, network=network, suffix=suffix)
 
 
-@register_series_accessor("ip")
-class DaskIPAccessor:
-    """``dask_series.ip.<name>``: the pandas ``.ip`` accessor per partition."""
+class PartitionAccessor:
+    """``dask_series.<accessor>.<name>``: a pandas accessor applied per
+    partition.  Subclasses name the ``accessor``, the ``module`` whose import
+    registers it (a worker process imports it too) and the pandas accessor
+    class (``_pandas_class``)."""
+
+    accessor = ""
+    module = ""
 
     def __init__(self, s: dd.Series):
         self._s = s
 
+    def _pandas_class(self) -> type:
+        raise NotImplementedError
+
     def _call(self, name, *args, **kwargs):
+        accessor, module = self.accessor, self.module
+
         def f(part, *a, **k):
-            from netbook.ip import columns  # noqa: F401  a worker process registers .ip here
-            attr = getattr(part.ip, name)
+            import importlib
+
+            importlib.import_module(module)  # a worker process registers the accessor here
+            attr = getattr(getattr(part, accessor), name)
             return attr(*a, **k) if callable(attr) else attr
 
         return self._s.map_partitions(f, *args, **kwargs)
@@ -71,10 +83,20 @@ class DaskIPAccessor:
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)
-        attr = getattr(C.IPAccessor, name, None)
+        attr = getattr(self._pandas_class(), name, None)
         if attr is None:
-            raise AttributeError(f"the .ip accessor has no {name!r}")
+            raise AttributeError(f"the .{self.accessor} accessor has no {name!r}")
         if isinstance(attr, property):
             return self._call(name)
         return lambda *a, **k: self._call(name, *a, **k)
+
+
+@register_series_accessor("ip")
+class DaskIPAccessor(PartitionAccessor):
+    """``dask_series.ip.<name>``: the pandas ``.ip`` accessor per partition."""
+
+    accessor, module = "ip", "netbook.ip.columns"
+
+    def _pandas_class(self) -> type:
+        return C.IPAccessor
 
