@@ -5,6 +5,7 @@ browser console; screenshots at 1400 and 1024 px wide."""
 from __future__ import annotations
 
 import json
+import os
 import pathlib
 import shutil
 import time
@@ -18,6 +19,8 @@ pytestmark = pytest.mark.browser
 
 NOTEBOOKS = pathlib.Path(__file__).resolve().parents[2] / "notebooks"
 LABS = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
+if os.environ.get("NETBOOK_LABS"):  # while debugging: only these labs, e.g. NETBOOK_LABS=03-mail,06-news
+    LABS = [n for n in LABS if n.removesuffix(".ipynb") in os.environ["NETBOOK_LABS"].split(",")]
 # text that must never be in the page after Run All or a click
 BAD_TEXT = ["Traceback (most recent call last)", "Error displaying widget", "Error rendering", "cannot load message",
             "illegal in state", "object has no attribute", "Model not found"]
@@ -103,6 +106,20 @@ def shots(page, name: str, locator=None) -> None:
     page.set_viewport_size({"width": 1400, "height": 1000})
 
 
+def settle(page, locator, quiet: float = 0.8, timeout: float = 20) -> None:
+    """Wait until the text of ``locator`` has stopped changing for ``quiet``
+    seconds: a Table sends its new count and title before the page of rows
+    (the rows of the previous folder can still be there for a moment)."""
+    end, last, since = time.time() + timeout, None, time.time()
+    while time.time() < end:
+        text = locator.inner_text()
+        if text != last:
+            last, since = text, time.time()
+        elif time.time() - since >= quiet:
+            return
+        page.wait_for_timeout(100)
+
+
 def wait_until(page, pred, what: str, timeout: float = 30) -> None:
     end = time.time() + timeout
     while time.time() < end:
@@ -126,6 +143,7 @@ def click_folder_views(page, name: str) -> int:
         table = v.locator(".nb-table").first
         preview = v.locator(".nb-mail-preview").first
         rows = table.locator("tbody tr[data-key]")
+        settle(page, table)
         if rows.count():
             rows.first.click()
             wait_until(page, lambda p=preview: "select a message" not in p.inner_text(), f"{name}: no preview")
@@ -140,6 +158,7 @@ def click_folder_views(page, name: str) -> int:
             note = v.locator(".nb-view-note").first.inner_text()
             assert "cannot" not in note, note
             rows = table.locator("tbody tr[data-key]")
+            settle(page, table)
             if rows.count():
                 rows.first.click()
                 wait_until(page, lambda p=preview: "select a message" not in p.inner_text(), f"{name}: no preview in {other}")
@@ -227,7 +246,12 @@ def test_every_lab_runs_and_its_views_click_through(jlab):
         finally:
             page.close()
             _shutdown_kernels(jlab)
-    # the views the issue names were all found and clicked
-    assert seen["03-mail"]["folder views"] >= 1 and seen["06-news"]["folder views"] >= 1
-    assert seen["00-tour"]["responses"] >= 1 and seen["01-http"]["responses"] >= 1
-    assert seen["04-ipnet"]["ipnet"] >= 1 and seen["01-http"]["fetch_many"] == 1
+    # the views the issue names were all found and clicked (in the labs that ran)
+    need = [("03-mail", "folder views", 1), ("06-news", "folder views", 1), ("00-tour", "responses", 1),
+            ("01-http", "responses", 1), ("04-ipnet", "ipnet", 1)]
+    for stem, kind, least in need:
+        if stem in seen:
+            assert seen[stem][kind] >= least, (stem, kind, seen[stem])
+    if "01-http" in seen:
+        assert seen["01-http"]["fetch_many"] == 1
+    assert len(seen) == len(LABS) >= 1
