@@ -167,3 +167,14 @@ def test_static_views_follow_the_current_sort_and_filter():
 def test_follow_is_offered_only_for_growing_sources():
     assert nb.Table(StreamSource(["a"])).streaming
     assert not nb.Table(frame()).streaming and not nb.Table(frame()).follow
+
+
+def test_static_cells_cut_by_the_ellipsis_keep_their_full_text_on_hover():
+    import pandas as pd
+
+    from netbook.table.static import static_html
+
+    long = "ConnectionRefusedError: [Errno 111] Connection refused while fetching <b>x</b> " * 2
+    html = static_html(nb.DataFrameSource(pd.DataFrame({"short": ["ok"], "error": [long]})))
+    assert "<td title='" in html and "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
+    assert html.count("title=") == 1  # the short value has none

@@ -68,6 +68,9 @@ _STYLE = (
 )
 
 
+LONG = 60  # characters past which a static cell may be cut (max-width 40em) and carries its full text on hover
+
+
 def static_html(source: Source, rows: int = 10, title: str = "") -> str:
     page = source.rows(0, rows)
     cols = source.columns
@@ -77,7 +80,10 @@ def static_html(source: Source, rows: int = 10, title: str = "") -> str:
         cells = []
         for c, v in zip(cols, row):
             cls = " class='num'" if c.kind in ("int", "float") or c.format in ("size", "ms", "id") else ""
-            cells.append(f"<td{cls}>{escape(format_cell(v, c.kind, c.format))}</td>")
+            text = format_cell(v, c.kind, c.format)
+            # a long value is cut by the cell's ellipsis; its full text is the hover (title)
+            tip = f" title='{escape(text[:2000])}'" if len(text) > LONG else ""
+            cells.append(f"<td{cls}{tip}>{escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     total = source.length
     shown = len(page.rows)
