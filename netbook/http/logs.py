@@ -27,6 +27,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from ..errors import LogParseError
+from ._logcsv import candidates, read_tokens
 from .logformat import FORMATS, compile_format
 
 __all__ = ["FORMATS", "LogParseError", "compile_format", "parse_block", "read_log"]
@@ -200,6 +201,25 @@ def _clean_tokens(block, offsets, cand, tokens):
     return rows, out
 
 
+def _arrow_parts(tokens, cols):
+    """{column: (array, kind)} from the CSV reader's fields (one per token)."""
+    out = {}
+    for j, t in enumerate(tokens):
+        a, dirs = cols[j], t.dirs
+        if len(dirs) == 1 and dirs[0][1] == "request" and t.quoted:
+            n = len(a)
+            off = np.frombuffer(a.buffers()[1], dtype=np.int32, count=a.offset + n + 1)[a.offset:].astype(np.int64)
+            data = a.buffers()[2]
+            buf = np.frombuffer(data, dtype=np.uint8) if data is not None and data.size else np.zeros(0, np.uint8)
+            sp = np.flatnonzero(buf == 32)
+            out.update(_split_request_clean(data if len(buf) else b"", buf, _window(buf), sp, off[:-1], off[1:]))
+        elif len(dirs) == 1:
+            out[dirs[0][0] + ("#2" if dirs[0][1] == "t2" else "")] = (a, dirs[0][1])
+        else:
+            out.update(_multi(a, t))
+    return out
+
+
 def _split_request_clean(block, buf, win, sp, s, e):
     """method, url, protocol of "METHOD URL PROTOCOL" spans, by the spaces in them."""
     import pyarrow as pa
@@ -278,13 +298,22 @@ def parse_block(block: bytes, fmt: str = "combined", *, first_line: int = 1, tz:
     regex, tokens = compile_format(fmt)
     lines, n, block = _lines(block)
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32, count=n + 1)
-    # lines with a backslash (escaped quotes) go through RE2; the rest is cut with NumPy
-    slash = np.asarray(pc.match_substring(lines, "\\"), dtype=bool) if n else np.zeros(0, dtype=bool)
-    clean_rows, parts = _clean_tokens(block, offsets, ~slash, tokens)
+    # well-formed lines are cut by Arrow's CSV reader; the rest (escapes, junk)
+    # is matched by RE2.  If the reader's rows do not add up, NumPy cuts the block.
+    buf = np.frombuffer(block, dtype=np.uint8)
+    fast = read_tokens(block, buf, offsets, candidates(block, buf, offsets), tokens) if n else None
+    if fast is not None:
+        clean_rows, cols = fast
+        parts = _arrow_parts(tokens, cols)
+        rest = np.ones(n, dtype=bool)
+        rest[clean_rows] = False
+    else:  # lines with a backslash (escaped quotes) go through RE2; the rest is cut with NumPy
+        rest = np.asarray(pc.match_substring(lines, "\\"), dtype=bool) if n else np.zeros(0, dtype=bool)
+        clean_rows, parts = _clean_tokens(block, offsets, ~rest, tokens)
     ok = np.zeros(n, dtype=bool)
     ok[clean_rows] = True
-    if slash.any():
-        messy = np.flatnonzero(slash)
+    if rest.any():
+        messy = np.flatnonzero(rest)
         matched = np.asarray(pc.match_substring_regex(lines.take(pa.array(messy)), regex), dtype=bool)
         messy = messy[matched]
         if len(messy):
