@@ -485,7 +485,8 @@ def _assemble(parts, n, tz):
                 ips = parse_ip(s, errors="coerce")
             cols[col] = ips
             name = np.asarray(ips.isna()) & np.asarray(pc.not_equal(a, "-").to_numpy(zero_copy_only=False), dtype=bool)
-            cols[f"{col}_name"] = s.where(name) if name.any() else pd.Series(pd.array([None] * len(a), dtype="str"))
+            cols[f"{col}_name"] = (s.where(name) if name.any()
+                                  else pa.nulls(len(a), pa.string()).to_pandas().astype("str"))
         elif kind == "status":
             cols[col] = pd.Series(_int(a, pa.int16(), valid).to_pandas(types_mapper={pa.int16(): pd.Int16Dtype()}.get))
         elif kind == "int":
