@@ -74,13 +74,16 @@ def _blocks(f, size: int) -> Iterator[bytes]:
             if rest:
                 yield rest
             return
-        data = rest + data
         cut = data.rfind(b"\n")
         if cut < 0:
-            rest = data
+            rest += data
             continue
+        # at most one copy of the block (no concatenation of a slice)
+        if rest:
+            yield rest + memoryview(data)[:cut + 1]
+        else:
+            yield data if cut == len(data) - 1 else data[:cut + 1]
         rest = data[cut + 1:]
-        yield data[:cut + 1]
 
 
 # -- parsing ----------------------------------------------------------------------
@@ -297,6 +300,8 @@ def parse_block(block: bytes, fmt: str = "combined", *, first_line: int = 1, tz:
 
     regex, tokens = compile_format(fmt)
     lines, n, block = _lines(block)
+    if counts is not None and len(counts) > 1:
+        counts[1] = n
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32, count=n + 1)
     # well-formed lines are cut by Arrow's CSV reader; the rest (escapes, junk)
     # is matched by RE2.  If the reader's rows do not add up, NumPy cuts the block.
@@ -548,15 +553,18 @@ def read_log(path_or_buffer, format: str = "combined", *, chunksize: int | None 
 
     def one(block, line):
         bad: list = []
-        counts = [0]
-        return parse_block(block, format, first_line=line, tz=tz, errors=errors, bad=bad, counts=counts), bad, counts[0]
+        counts = [0, 0]  # bad lines, lines
+        return parse_block(block, format, first_line=line, tz=tz, errors=errors, bad=bad, counts=counts), bad, counts
 
+    # with errors="keep" a block's line numbers are shifted once the lines before it
+    # are counted (by its worker); errors="raise" names the line, so counts first
     results, line, pending = [], 1, []
     try:
         with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
             for block in _blocks(f, _BLOCK):
                 pending.append(pool.submit(one, block, line))
-                line += block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+                if errors == "raise":
+                    line += block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
                 if len(pending) >= 3:
                     results.append(pending.pop(0).result())
             results += [p.result() for p in pending]
@@ -567,8 +575,14 @@ def read_log(path_or_buffer, format: str = "combined", *, chunksize: int | None 
         results = [one(b"", 1)]
     frames = [r[0] for r in results]
     df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    if errors == "keep":
+        before = 0
+        for _, block_bad, counts in results:
+            for b in block_bad:
+                b["line"] += before
+            before += counts[1]
     bad = [b for r in results for b in r[1]][:MAX_BAD_KEPT]
-    df.attrs["bad_line_count"] = sum(r[2] for r in results)
+    df.attrs["bad_line_count"] = sum(r[2][0] for r in results)
     df.attrs["bad_lines"] = bad
     return df
 

@@ -162,3 +162,23 @@ def test_chunks(tmp_path):
 def test_nb_http_read_log_and_crlf():
     df = nb.http.read_log(_log(GOOD[:2], end="\r\n"))
     assert df.user_agent.tolist() == ["Mozilla/4.08 [en] (Win98; I ;Nav)", "curl/8.5.0"]
+
+
+def test_bad_line_numbers_across_blocks(monkeypatch):
+    import netbook.http.logs as L
+
+    monkeypatch.setattr(L, "_BLOCK", 700)  # many blocks, parsed on two threads
+    lines = [GOOD[i % 5] for i in range(300)]
+    for i in (0, 41, 42, 150, 299):
+        lines[i] = f"broken {i}"
+    lines[77] = "a\"b \"c d"  # an open quote: this block is cut by the NumPy path
+    df = read_log(_log(lines))
+    assert len(df) == 294 and df.attrs["bad_line_count"] == 6
+    assert [b["line"] for b in df.attrs["bad_lines"]] == [1, 42, 43, 78, 151, 300]
+    assert [b["text"] for b in df.attrs["bad_lines"]][-1] == "broken 299"
+    assert df.equals(pd.concat(list(read_log(_log(lines), chunksize=37)), ignore_index=True))
+    with pytest.raises(LogParseError, match="line 1:"):
+        read_log(_log(lines), errors="raise")
+    lines[0] = GOOD[0]
+    with pytest.raises(LogParseError, match="line 42:"):
+        read_log(_log(lines), errors="raise")
