@@ -27,7 +27,7 @@ def candidates(block: bytes, buf: np.ndarray, offsets: np.ndarray) -> np.ndarray
     text_end = ends - (buf[np.maximum(ends - 1, 0)] == 10) if len(buf) else ends
     text_end = text_end - ((text_end > starts) & (buf[np.maximum(text_end - 1, 0)] == 13)) if len(buf) else text_end
     cand &= text_end > starts
-    odd = np.flatnonzero((buf == 92) | (buf == 13))
+    odd = np.flatnonzero((buf == 92) | (buf == 13)) if b"\\" in block or b"\r" in block else np.zeros(0, np.int64)
     if len(odd):
         odd = odd[(buf[odd] == 92) | (buf[np.minimum(odd + 1, len(buf) - 1)] != 10)]
         cand[np.searchsorted(offsets, odd, side="right") - 1] = False

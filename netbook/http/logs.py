@@ -34,7 +34,7 @@ __all__ = ["FORMATS", "LogParseError", "compile_format", "parse_block", "read_lo
 
 MAX_BAD_KEPT = 100_000     # bad lines kept with their text (all are counted)
 MAX_BAD_TEXT = 4096        # characters of a bad line's text kept
-_BLOCK = 16 << 20          # bytes parsed at once (bounds the temporaries; two run at once)
+_BLOCK = 8 << 20           # bytes parsed at once (two run at once; 8 MiB measured ~2x faster than 16)
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
