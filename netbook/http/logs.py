@@ -5,9 +5,11 @@
 >>> df = nb.http.read_log(path, format='$remote_addr - $remote_user [$time_local] "$request" $status')
 >>> for part in nb.http.read_log(path, chunksize=1_000_000): ...
 
-Vectorised: the file is cut into lines with NumPy, every line is matched at
-once by one RE2 expression (``pyarrow.compute.extract_regex``), and the
-columns are converted column-wise -- no Python loop per line.
+Vectorised: blocks of whole lines are cut into fields by Arrow's CSV reader
+(space-delimited, ``"``-quoted; see ``_logcsv``), the lines it cannot vouch
+for (escapes, junk) are matched by one RE2 expression
+(``pyarrow.compute.extract_regex``), and the columns are converted
+column-wise -- no Python loop per line.
 
 A line that does not fit the format (a truncated last line, scanner junk, an
 error message of ``http.server``) is never silently dropped: it is counted and
