@@ -16,9 +16,11 @@ from __future__ import annotations
 import numpy as np
 
 
-def candidates(block: bytes, buf: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+def candidates(block: bytes, buf: np.ndarray, offsets: np.ndarray, quoted: int) -> np.ndarray:
     """Which lines the CSV reader may see: some text, no backslash, no ``\\r``
-    except before the newline, and a newline at the end."""
+    except before the newline, a newline at the end, and ``2 * quoted`` quotes,
+    each at the start or end of a field (the reader would take ``us"er`` or
+    ``"GET / HTTP/1.0"x`` as text; the format has no such field)."""
     n = len(offsets) - 1
     starts, ends = offsets[:-1], offsets[1:].astype(np.int64)
     cand = np.ones(n, dtype=bool)
@@ -27,6 +29,17 @@ def candidates(block: bytes, buf: np.ndarray, offsets: np.ndarray) -> np.ndarray
     text_end = ends - (buf[np.maximum(ends - 1, 0)] == 10) if len(buf) else ends
     text_end = text_end - ((text_end > starts) & (buf[np.maximum(text_end - 1, 0)] == 13)) if len(buf) else text_end
     cand &= text_end > starts
+    q = np.flatnonzero(buf == 34) if quoted or b'"' in block else np.zeros(0, np.int64)
+    if len(q):
+        last = len(buf) - 1
+        before, after = buf[np.maximum(q - 1, 0)], buf[np.minimum(q + 1, last)]
+        edge = (before == 32) | (before == 10) | (q == 0) | (after == 32) | (after == 10) | (after == 13) | (q == last)
+        if len(q) != 2 * quoted * n or not edge.all():  # lines counted only when the total is off
+            qline = np.searchsorted(offsets, q, side="right") - 1
+            cand &= np.bincount(qline, minlength=n)[:n] == 2 * quoted
+            cand[qline[~edge]] = False
+    elif quoted:
+        cand[:] = False
     odd = np.flatnonzero((buf == 92) | (buf == 13)) if b"\\" in block or b"\r" in block else np.zeros(0, np.int64)
     if len(odd):
         odd = odd[(buf[odd] == 92) | (buf[np.minimum(odd + 1, len(buf) - 1)] != 10)]

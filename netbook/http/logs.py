@@ -308,7 +308,8 @@ def parse_block(block: bytes, fmt: str = "combined", *, first_line: int = 1, tz:
     # well-formed lines are cut by Arrow's CSV reader; the rest (escapes, junk)
     # is matched by RE2.  If the reader's rows do not add up, NumPy cuts the block.
     buf = np.frombuffer(block, dtype=np.uint8)
-    fast = read_tokens(block, buf, offsets, candidates(block, buf, offsets), tokens) if n else None
+    fast = read_tokens(block, buf, offsets, candidates(block, buf, offsets, sum(t.quoted for t in tokens)),
+                       tokens) if n else None
     if fast is not None:
         clean_rows, cols = fast
         parts = _arrow_parts(tokens, cols)

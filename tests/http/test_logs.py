@@ -182,3 +182,15 @@ def test_bad_line_numbers_across_blocks(monkeypatch):
     lines[0] = GOOD[0]
     with pytest.raises(LogParseError, match="line 42:"):
         read_log(_log(lines), errors="raise")
+
+
+def test_quotes_out_of_place_are_bad_lines():
+    odd = [
+        '192.0.2.1 - us"er [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1 "-" "-"',    # quote in a plain field
+        '192.0.2.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0"x 200 1 "-" "-"',       # text after a quote
+        '"192.0.2.1" - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1 "-" "-"',      # a quoted plain field
+        '192.0.2.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1 "-" "say "hi""',  # unescaped quotes
+    ]
+    df = read_log(_log([GOOD[0], *odd, GOOD[1]]))
+    assert df.url.tolist() == ["/apache_pb.gif", "/api?q=a%20b"]
+    assert [b["line"] for b in df.attrs["bad_lines"]] == [2, 3, 4, 5]
