@@ -227,9 +227,6 @@ def _arrow_parts(tokens, cols):
 
 def _split_request_clean(block, buf, win, sp, s, e):
     """method, url, protocol of "METHOD URL PROTOCOL" spans, by the spaces in them."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     if len(sp):
         i1 = np.searchsorted(sp, s)
         first = sp[np.minimum(i1, len(sp) - 1)]
@@ -248,11 +245,31 @@ def _split_request_clean(block, buf, win, sp, s, e):
     u_end = np.where(has2, last, e)
     method = _views(block, win, s, m_end)
     dash = (e - s == 1) & (buf[np.minimum(s, max(len(buf) - 1, 0))] == 45) if len(buf) else np.zeros(len(s), bool)
-    null = pa.scalar(None, pa.string())
-    method = pc.if_else(pa.array(dash), null, method)
-    url = pc.if_else(pa.array(~has1), null, _views(block, win, u_start, u_end))
-    proto = pc.if_else(pa.array(~has2), null, _views(block, win, np.where(has2, last + 1, e), e))
+    method = _null_where(method, dash)
+    url = _null_where(_views(block, win, u_start, u_end), ~has1)
+    proto = _null_where(_views(block, win, np.where(has2, last + 1, e), e), ~has2)
     return {"method": (method, "str!"), "url": (url, "str!"), "protocol": (proto, "str!")}
+
+
+def _null_where(a, mask):
+    """``a`` with nulls where ``mask`` (a NumPy bool array, or a pyarrow boolean
+    array without nulls) is true: a validity bitmap over the same buffers."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(mask, np.ndarray):
+        if not mask.any():
+            return a
+        mask = pa.array(mask)
+    elif not pc.any(mask).as_py():
+        return a
+    keep = pc.invert(mask)
+    if a.null_count:
+        keep = pc.and_(keep, pc.is_valid(a))
+    if keep.null_count or keep.offset or a.offset:  # a sliced array: copied
+        return pc.if_else(keep, a, pa.scalar(None, a.type))
+    bufs = a.buffers()
+    return pa.Array.from_buffers(a.type, len(a), [keep.buffers()[1], *bufs[1:]], offset=a.offset)
 
 
 def _multi(arr, token):
@@ -484,17 +501,18 @@ def _assemble(parts, n, tz):
         if kind == "t2":
             continue
         if kind == "ip":
-            s = a.to_pandas()
             d = pc.dictionary_encode(a)  # a log repeats its clients: parse each one once
             if len(d.dictionary) * 2 < len(a):
                 uniq = parse_ip(d.dictionary.to_pandas(), errors="coerce").array
                 ips = pd.Series(uniq.take(np.asarray(d.indices.to_numpy(zero_copy_only=False), dtype=np.intp)))
             else:
-                ips = parse_ip(s, errors="coerce")
+                ips = parse_ip(a.to_pandas(), errors="coerce")
             cols[col] = ips
-            name = np.asarray(ips.isna()) & np.asarray(pc.not_equal(a, "-").to_numpy(zero_copy_only=False), dtype=bool)
-            cols[f"{col}_name"] = (s.where(name) if name.any()
-                                  else pa.nulls(len(a), pa.string()).to_pandas().astype("str"))
+            name = np.array(ips.isna(), dtype=bool)
+            if name.any():  # host names (not "-") are kept as text
+                name &= np.asarray(pc.not_equal(a, "-").to_numpy(zero_copy_only=False), dtype=bool)
+            cols[f"{col}_name"] = (a.to_pandas().where(name) if name.any()
+                                   else pa.nulls(len(a), pa.string()).to_pandas().astype("str"))
         elif kind == "status":
             cols[col] = pd.Series(_int(a, pa.int16(), valid).to_pandas(types_mapper={pa.int16(): pd.Int16Dtype()}.get))
         elif kind == "int":
@@ -513,7 +531,7 @@ def _assemble(parts, n, tz):
             cols[col] = t
         else:
             if kind != "str!" and col in _DASH_NA:
-                a = pc.if_else(pc.equal(a, "-"), pa.scalar(None, pa.string()), a)
+                a = _null_where(a, pc.equal(a, "-"))
             cols[col] = a.to_pandas().astype("str")
     order = [c for c in _ORDER if c in cols] + [c for c in cols if c not in _ORDER]
     df = pd.DataFrame({c: cols[c].reset_index(drop=True) for c in order}, index=pd.RangeIndex(n))
