@@ -71,14 +71,10 @@ def read_tokens(block: bytes, buf: np.ndarray, offsets: np.ndarray, cand: np.nda
         rejected.append((row.number, row.text))
         return "skip"
 
-    table = pcsv.read_csv(
-        pa.py_buffer(data),
-        read_options=pcsv.ReadOptions(column_names=names, use_threads=False, block_size=len(data) + 1),
-        parse_options=pcsv.ParseOptions(delimiter=" ", quote_char='"', escape_char=False, double_quote=False,
-                                        newlines_in_values=False, ignore_empty_lines=False,
-                                        invalid_row_handler=handler),
-        convert_options=pcsv.ConvertOptions(column_types={c: pa.string() for c in names}, check_utf8=False,
-                                            strings_can_be_null=False, quoted_strings_can_be_null=False))
+    try:
+        table = _read(pa, pcsv, data, names, handler)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # whatever the reader refuses: the NumPy path
+        return None
     if table.num_rows + len(rejected) != len(idx):
         return None
     keep = np.ones(len(idx), dtype=bool)
@@ -111,3 +107,15 @@ def read_tokens(block: bytes, buf: np.ndarray, offsets: np.ndarray, cand: np.nda
 
 def _text(block: bytes, offsets: np.ndarray, i) -> str:
     return block[int(offsets[i]):int(offsets[i + 1])].rstrip(b"\n").rstrip(b"\r").decode("utf-8", "replace")
+
+
+def _read(pa, pcsv, data: bytes, names: list, handler):
+    """All fields as strings, one block, one thread (blocks run on two threads already)."""
+    return pcsv.read_csv(
+        pa.py_buffer(data),
+        read_options=pcsv.ReadOptions(column_names=names, use_threads=False, block_size=len(data) + 1),
+        parse_options=pcsv.ParseOptions(delimiter=" ", quote_char='"', escape_char=False, double_quote=False,
+                                        newlines_in_values=False, ignore_empty_lines=False,
+                                        invalid_row_handler=handler),
+        convert_options=pcsv.ConvertOptions(column_types={c: pa.string() for c in names}, check_utf8=False,
+                                            strings_can_be_null=False, quoted_strings_can_be_null=False))
