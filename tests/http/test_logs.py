@@ -194,3 +194,19 @@ def test_quotes_out_of_place_are_bad_lines():
     df = read_log(_log([GOOD[0], *odd, GOOD[1]]))
     assert df.url.tolist() == ["/apache_pb.gif", "/api?q=a%20b"]
     assert [b["line"] for b in df.attrs["bad_lines"]] == [2, 3, 4, 5]
+
+
+def test_fast_path_agrees_with_numpy_path(monkeypatch):
+    import netbook.http.logs as L
+
+    odd = [GOOD[3], "", "a\"b \"c d", '192.0.2.3 - - [12/Oct/2000:01:02:03 +0000] "GET /x\rY HTTP/1.1" 200 1 "-" "-"',
+           GOOD[2] + "\r", '192.0.2.1 - - [12/Oct/2000:01:02:03 +0000] "GET /" 200 1 "-" "-"', "  ", GOOD[4],
+           '1.2.3.4 - us"er [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1 "-" "-"']
+    lines = [GOOD[i % 3] if i % 7 else odd[(i // 7) % len(odd)] for i in range(600)]
+    raw = _log(lines) + b'192.0.2.4 - - [12/Oct/2000:01:02:03 +0000] "GET /cut HTTP/1.1" 200 1 "-" "Mozil'
+    monkeypatch.setattr(L, "_BLOCK", 4096)
+    fast = read_log(raw)
+    monkeypatch.setattr(L, "read_tokens", lambda *a: None)
+    slow = read_log(raw)
+    assert fast.equals(slow) and fast.attrs == slow.attrs and list(fast.dtypes) == list(slow.dtypes)
+    assert len(fast) > 500 and fast.attrs["bad_line_count"] > 20
