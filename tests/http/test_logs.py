@@ -162,3 +162,51 @@ def test_chunks(tmp_path):
 def test_nb_http_read_log_and_crlf():
     df = nb.http.read_log(_log(GOOD[:2], end="\r\n"))
     assert df.user_agent.tolist() == ["Mozilla/4.08 [en] (Win98; I ;Nav)", "curl/8.5.0"]
+
+
+def test_bad_line_numbers_across_blocks(monkeypatch):
+    import netbook.http.logs as L
+
+    monkeypatch.setattr(L, "_BLOCK", 700)  # many blocks, parsed on two threads
+    lines = [GOOD[i % 5] for i in range(300)]
+    for i in (0, 41, 42, 150, 299):
+        lines[i] = f"broken {i}"
+    lines[77] = "a\"b \"c d"  # an open quote: this block is cut by the NumPy path
+    df = read_log(_log(lines))
+    assert len(df) == 294 and df.attrs["bad_line_count"] == 6
+    assert [b["line"] for b in df.attrs["bad_lines"]] == [1, 42, 43, 78, 151, 300]
+    assert [b["text"] for b in df.attrs["bad_lines"]][-1] == "broken 299"
+    assert df.equals(pd.concat(list(read_log(_log(lines), chunksize=37)), ignore_index=True))
+    with pytest.raises(LogParseError, match="line 1:"):
+        read_log(_log(lines), errors="raise")
+    lines[0] = GOOD[0]
+    with pytest.raises(LogParseError, match="line 42:"):
+        read_log(_log(lines), errors="raise")
+
+
+def test_quotes_out_of_place_are_bad_lines():
+    odd = [
+        '192.0.2.1 - us"er [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1 "-" "-"',    # quote in a plain field
+        '192.0.2.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0"x 200 1 "-" "-"',       # text after a quote
+        '"192.0.2.1" - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1 "-" "-"',      # a quoted plain field
+        '192.0.2.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1 "-" "say "hi""',  # unescaped quotes
+    ]
+    df = read_log(_log([GOOD[0], *odd, GOOD[1]]))
+    assert df.url.tolist() == ["/apache_pb.gif", "/api?q=a%20b"]
+    assert [b["line"] for b in df.attrs["bad_lines"]] == [2, 3, 4, 5]
+
+
+def test_fast_path_agrees_with_numpy_path(monkeypatch):
+    import netbook.http.logs as L
+
+    odd = [GOOD[3], "", "a\"b \"c d", '192.0.2.3 - - [12/Oct/2000:01:02:03 +0000] "GET /x\rY HTTP/1.1" 200 1 "-" "-"',
+           GOOD[2] + "\r", '192.0.2.1 - - [12/Oct/2000:01:02:03 +0000] "GET /" 200 1 "-" "-"', "  ", GOOD[4],
+           '1.2.3.4 - us"er [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1 "-" "-"']
+    lines = [GOOD[i % 3] if i % 7 else odd[(i // 7) % len(odd)] for i in range(600)]
+    raw = _log(lines) + b'192.0.2.4 - - [12/Oct/2000:01:02:03 +0000] "GET /cut HTTP/1.1" 200 1 "-" "Mozil'
+    monkeypatch.setattr(L, "_BLOCK", 4096)
+    fast = read_log(raw)
+    monkeypatch.setattr(L, "read_tokens", lambda *a: None)
+    slow = read_log(raw)
+    assert fast.equals(slow) and fast.attrs == slow.attrs and list(fast.dtypes) == list(slow.dtypes)
+    assert len(fast) > 500 and fast.attrs["bad_line_count"] > 20
