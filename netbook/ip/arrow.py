@@ -204,7 +204,7 @@ def from_arrow(array, network: bool):
     else:  # zone ids, or NA rows with bytes (another writer): row by row
         rows = np.zeros((int(valid.sum()), w), dtype=np.uint8)
         scope = np.full(n, None, dtype=object)
-        for j, i in enumerate(np.flatnonzero(valid)):
+        for j, i in enumerate(np.flatnonzero(valid).tolist()):
             raw = data[offsets[i]:offsets[i + 1]].tobytes()
             if len(raw) < w or (len(raw) > w and raw[w:w + 1] != b"%"):
                 raise ValueError(f"row {i}: {raw[:40]!r} is not a stored {'network' if network else 'address'} ({w} bytes)")
