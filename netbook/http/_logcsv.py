@@ -2,14 +2,16 @@
 are tokenized by Arrow's CSV reader (space-delimited, ``"``-quoted) at
 columnar speed; the lines it cannot vouch for go to the RE2 fallback.
 
-Only lines with no backslash, no stray carriage return and some text are
-given to the reader (a backslash is an escape the servers write, which the
-fallback undoes exactly as they mean it).  Rows the reader rejects (a field
-more or less) are reported by its ``invalid_row_handler`` with their row
-number; tokens whose literal text (``[`` before the date, ``]`` after the
-zone) is missing are rejected here.  If the reader's rows and rejects do not
-add up to the lines given (an unbalanced quote made a row span lines), the
-block is not cut by the reader at all and the caller uses its NumPy path.
+Only lines with no backslash and no stray carriage return are given to the
+reader (a backslash is an escape the servers write, which the fallback undoes
+exactly as they mean it).  Rows the reader rejects (a field more or less) are
+reported by its ``invalid_row_handler`` with their row number; rows whose
+quotes, literal text (``[`` before the date, ``]`` after the zone) or length
+do not fit the format are rejected after the read (:func:`_layout_ok`).  If
+the reader's rows and rejects do not add up to the lines given (an
+unbalanced quote made a row span lines), the caller retries with the lines
+whose quotes are all at field edges (:func:`candidates`), then with its
+NumPy path.
 """
 from __future__ import annotations
 
@@ -47,10 +49,67 @@ def candidates(block: bytes, buf: np.ndarray, offsets: np.ndarray, quoted: int) 
     return cand
 
 
+def plain_lines(block: bytes, buf: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """The cheap first choice of lines for the reader: every line but those
+    with a backslash or a stray ``\\r`` (found only when the block has one)
+    and a last line without its newline.  Quotes are checked after the read
+    (:func:`_layout_ok`); if they made the reader's rows span lines, the
+    caller retries with :func:`candidates`."""
+    n = len(offsets) - 1
+    cand = np.ones(n, dtype=bool)
+    if n and not block.endswith(b"\n"):
+        cand[-1] = False
+    if b"\\" in block or b"\r" in block:
+        odd = np.flatnonzero((buf == 92) | (buf == 13))
+        odd = odd[(buf[odd] == 92) | (buf[np.minimum(odd + 1, len(buf) - 1)] != 10)]
+        cand[np.searchsorted(offsets, odd, side="right") - 1] = False
+    return cand
+
+
+def _layout_ok(buf: np.ndarray, offsets: np.ndarray, lines: np.ndarray, cols: list, tokens) -> np.ndarray:
+    """Which rows the reader cut as the format says: each quoted token has its
+    quotes at its edges, no value holds a quote (so the line has exactly the
+    format's quotes) and the fields, separators and quotes add up to the line.
+    The reader drops the quotes of a field it takes as quoted and keeps text
+    after a closing quote, so anything else shows in the sums."""
+    n = len(lines)
+    good = np.ones(n, dtype=bool)
+    if not n:
+        return good
+    last = len(buf) - 1
+    pos = offsets[lines].astype(np.int64)
+    end = offsets[lines + 1].astype(np.int64)
+    end -= buf[end - 1] == 10
+    end -= (end > pos) & (buf[np.maximum(end - 1, 0)] == 13)
+    for j, (t, a) in enumerate(zip(tokens, cols)):
+        off = np.frombuffer(a.buffers()[1], dtype=np.int32, count=a.offset + n + 1)[a.offset:]
+        ln = np.diff(off).astype(np.int64)
+        data = a.buffers()[2]
+        if data is not None and off[-1] > off[0]:
+            if (np.frombuffer(data, dtype=np.uint8, count=int(off[-1]))[int(off[0]):] == 34).any():
+                good &= ~np.asarray(_has_quote(a), dtype=bool)
+        if t.quoted:
+            good &= (buf[np.minimum(pos, last)] == 34) & (buf[np.minimum(pos + 1 + ln, last)] == 34)
+            pos = pos + ln + 2
+        else:
+            pos = pos + ln
+        if j < len(tokens) - 1:
+            pos += 1
+    return good & (pos == end)
+
+
+def _has_quote(a):
+    import pyarrow.compute as pc
+
+    return pc.match_substring(a, '"').to_numpy(zero_copy_only=False)
+
+
 def read_tokens(block: bytes, buf: np.ndarray, offsets: np.ndarray, cand: np.ndarray, tokens):
     """(rows, {token index: string array}) of the candidate lines the reader
-    cut into len(tokens) fields with the literals in place, or None when its
-    row count does not add up."""
+    cut into len(tokens) fields with the quotes and literals in place, or
+    None when its row count does not add up.  Date and zone tokens (the ones
+    with literal text around them) come dictionary-encoded: a log repeats
+    each second on many lines, so their checks run once per distinct value."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pcsv
@@ -83,25 +142,33 @@ def read_tokens(block: bytes, buf: np.ndarray, offsets: np.ndarray, cand: np.nda
         if not 0 <= i < len(idx) or _text(block, offsets, idx[i]) != text:
             return None
         keep[i] = False
+    rows = idx[keep]
     cols = {j: table.column(j).combine_chunks() for j in range(K)}
-    good = np.ones(table.num_rows, dtype=bool)
+    good = _layout_ok(buf, offsets, rows, [cols[j] for j in range(K)], tokens)
     for j, t in enumerate(tokens):
         if t.quoted or not (t.prefix or t.suffix):
             continue
         a = cols[j]
-        ok = pc.greater_equal(pc.binary_length(a), len((t.prefix + t.suffix).encode()))
+        timey = t.dirs[0][1] in ("t1", "t2", "time_iso")
+        d = pc.dictionary_encode(a) if timey else None
+        v = d.dictionary if d is not None else a
+        ok = pc.greater_equal(pc.binary_length(v), len((t.prefix + t.suffix).encode()))
         if t.prefix:
-            ok = pc.and_(ok, pc.starts_with(a, t.prefix))
+            ok = pc.and_(ok, pc.starts_with(v, t.prefix))
         if t.suffix:
-            ok = pc.and_(ok, pc.ends_with(a, t.suffix))
-        good &= np.asarray(ok.to_numpy(zero_copy_only=False), dtype=bool)
-        cols[j] = pc.utf8_slice_codeunits(a, len(t.prefix), -len(t.suffix) if t.suffix else np.iinfo(np.int32).max)
+            ok = pc.and_(ok, pc.ends_with(v, t.suffix))
+        ok_np = np.asarray(ok.to_numpy(zero_copy_only=False), dtype=bool)
+        v = pc.utf8_slice_codeunits(v, len(t.prefix), -len(t.suffix) if t.suffix else np.iinfo(np.int32).max)
+        if d is not None:
+            good &= ok_np[np.asarray(d.indices.to_numpy(zero_copy_only=False), dtype=np.intp)]
+            cols[j] = pa.DictionaryArray.from_arrays(d.indices, v)
+        else:
+            good &= ok_np
+            cols[j] = v
     if not good.all():
         mask = pa.array(good)
         cols = {j: a.filter(mask) for j, a in cols.items()}
-        rows = idx[keep][good]
-    else:
-        rows = idx[keep]
+        rows = rows[good]
     return rows, cols
 
 

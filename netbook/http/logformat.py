@@ -9,6 +9,7 @@ with escapes) and the tokens (used to cut the rest with NumPy).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 __all__ = ["FORMATS", "compile_format"]
@@ -124,6 +125,7 @@ def _items(fmt: str) -> list:
     return items
 
 
+@lru_cache(maxsize=64)  # every block of a log asks again; tokens are never changed
 def compile_format(fmt: str):
     """(line regex, tokens) for a format name, an Apache ``LogFormat`` or an
     nginx ``log_format`` string."""

@@ -29,7 +29,8 @@ from collections.abc import Iterator
 import numpy as np
 
 from ..errors import LogParseError
-from ._logcsv import candidates, read_tokens
+from ._logcsv import candidates, plain_lines, read_tokens
+from ._logtime import times
 from .logformat import FORMATS, compile_format
 
 __all__ = ["FORMATS", "LogParseError", "compile_format", "parse_block", "read_log"]
@@ -37,7 +38,6 @@ __all__ = ["FORMATS", "LogParseError", "compile_format", "parse_block", "read_lo
 MAX_BAD_KEPT = 100_000     # bad lines kept with their text (all are counted)
 MAX_BAD_TEXT = 4096        # characters of a bad line's text kept
 _BLOCK = 8 << 20           # bytes parsed at once (two run at once; 8 MiB measured ~2x faster than 16)
-_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 _ORDER = ["vhost", "port", "client", "client_name", "ident", "user", "time", "method", "url", "protocol", "status",
@@ -94,7 +94,8 @@ def _lines(block: bytes):
     import pyarrow as pa
 
     try:
-        block.decode("utf-8")
+        if not block.isascii():  # (isascii is a fast scan; decode builds a str)
+            block.decode("utf-8")
     except UnicodeDecodeError:  # binary junk: kept readable, escaped as servers escape it
         block = block.decode("utf-8", "backslashreplace").encode()
     if len(block) >= 2**31:  # pragma: no cover - blocks are 64 MiB
@@ -198,7 +199,7 @@ def _clean_tokens(block, offsets, cand, tokens):
     for t, (s, e) in zip(tokens, spans):
         dirs = t.dirs
         if len(dirs) == 1 and dirs[0][1] == "request" and t.quoted:
-            out.update(_split_request_clean(block, buf, win, inner_sp, s, e))
+            out.update(_split_request_spans(block, buf, win, inner_sp, s, e))
         elif len(dirs) == 1:
             out[dirs[0][0] + ("#2" if dirs[0][1] == "t2" else "")] = (_views(block, win, s, e), dirs[0][1])
         else:
@@ -212,12 +213,7 @@ def _arrow_parts(tokens, cols):
     for j, t in enumerate(tokens):
         a, dirs = cols[j], t.dirs
         if len(dirs) == 1 and dirs[0][1] == "request" and t.quoted:
-            n = len(a)
-            off = np.frombuffer(a.buffers()[1], dtype=np.int32, count=a.offset + n + 1)[a.offset:].astype(np.int64)
-            data = a.buffers()[2]
-            buf = np.frombuffer(data, dtype=np.uint8) if data is not None and data.size else np.zeros(0, np.uint8)
-            sp = np.flatnonzero(buf == 32)
-            out.update(_split_request_clean(data if len(buf) else b"", buf, _window(buf), sp, off[:-1], off[1:]))
+            out.update(_split_request(a))
         elif len(dirs) == 1:
             out[dirs[0][0] + ("#2" if dirs[0][1] == "t2" else "")] = (a, dirs[0][1])
         else:
@@ -225,7 +221,45 @@ def _arrow_parts(tokens, cols):
     return out
 
 
-def _split_request_clean(block, buf, win, sp, s, e):
+def _split_request(a):
+    """method, url, protocol of a string array of request lines: Arrow splits
+    them at the spaces; lines of one part ("-", junk), two parts (no
+    protocol) or "METHOD URL HTTP/x" are taken from the parts, the rest (a
+    URL with spaces, doubled spaces) by :func:`_split_request_spans`."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(a)
+    parts = pc.split_pattern(a, " ")
+    off = np.frombuffer(parts.buffers()[1], dtype=np.int32, count=parts.offset + n + 1)[parts.offset:].astype(np.int64)
+    cnt = np.diff(off)
+    values = parts.values
+    third = np.minimum(off[:-1] + 2, max(len(values) - 1, 0))
+    proto = values.take(np.where(cnt == 3, third, 0)) if len(values) else values
+    simple = (cnt <= 2) | ((cnt == 3) & np.asarray(pc.starts_with(proto, "HTTP/").to_numpy(zero_copy_only=False),
+                                                   dtype=bool))
+    if not simple.all():
+        odd = np.flatnonzero(~simple)
+        keep = np.flatnonzero(simple)
+        fast = _split_request(a.take(keep)) if len(keep) else None
+        sub = a.take(odd)
+        off2 = np.frombuffer(sub.buffers()[1], dtype=np.int32, count=len(odd) + 1).astype(np.int64)
+        data = sub.buffers()[2]
+        buf = np.frombuffer(data, dtype=np.uint8) if data is not None and data.size else np.zeros(0, np.uint8)
+        slow = _split_request_spans(data if len(buf) else b"", buf, _window(buf), np.flatnonzero(buf == 32),
+                                    off2[:-1], off2[1:])
+        if fast is None:
+            return slow
+        order = pa.array(np.argsort(np.concatenate([keep, odd]), kind="stable"))
+        return {c: (pc.take(pa.concat_arrays([fast[c][0], slow[c][0]]), order), "str!") for c in slow}
+    first = off[:-1]
+    method = _null_where(values.take(first), np.asarray(pc.equal(a, "-").to_numpy(zero_copy_only=False), dtype=bool))
+    url = _null_where(values.take(np.minimum(first + 1, max(len(values) - 1, 0))), cnt < 2)
+    protocol = _null_where(proto, cnt < 3)
+    return {"method": (method, "str!"), "url": (url, "str!"), "protocol": (protocol, "str!")}
+
+
+def _split_request_spans(block, buf, win, sp, s, e):
     """method, url, protocol of "METHOD URL PROTOCOL" spans, by the spaces in them."""
     if len(sp):
         i1 = np.searchsorted(sp, s)
@@ -270,6 +304,13 @@ def _null_where(a, mask):
         return pc.if_else(keep, a, pa.scalar(None, a.type))
     bufs = a.buffers()
     return pa.Array.from_buffers(a.type, len(a), [keep.buffers()[1], *bufs[1:]], offset=a.offset)
+
+
+def _plain(a):
+    """A dictionary-encoded column (the CSV path's dates) decoded."""
+    import pyarrow as pa
+
+    return a.dictionary_decode() if pa.types.is_dictionary(a.type) else a
 
 
 def _multi(arr, token):
@@ -325,8 +366,9 @@ def parse_block(block: bytes, fmt: str = "combined", *, first_line: int = 1, tz:
     # well-formed lines are cut by Arrow's CSV reader; the rest (escapes, junk)
     # is matched by RE2.  If the reader's rows do not add up, NumPy cuts the block.
     buf = np.frombuffer(block, dtype=np.uint8)
-    fast = read_tokens(block, buf, offsets, candidates(block, buf, offsets, sum(t.quoted for t in tokens)),
-                       tokens) if n else None
+    fast = read_tokens(block, buf, offsets, plain_lines(block, buf, offsets), tokens) if n else None
+    if fast is None and n:  # a stray quote joined lines: give the reader only lines with their quotes at edges
+        fast = read_tokens(block, buf, offsets, candidates(block, buf, offsets, sum(t.quoted for t in tokens)), tokens)
     if fast is not None:
         clean_rows, cols = fast
         parts = _arrow_parts(tokens, cols)
@@ -345,7 +387,7 @@ def parse_block(block: bytes, fmt: str = "combined", *, first_line: int = 1, tz:
             ok[messy] = True
             mp = _messy_tokens(lines.take(pa.array(messy)), tokens, regex)
             order = pa.array(np.argsort(np.concatenate([clean_rows, messy]), kind="stable"))
-            parts = {c: (pc.take(pa.concat_arrays([a, mp[c][0]]), order), k) for c, (a, k) in parts.items()}
+            parts = {c: (pc.take(pa.concat_arrays([_plain(a), mp[c][0]]), order), k) for c, (a, k) in parts.items()}
     good_rows = np.flatnonzero(ok)
     out, valid, time_ok = _assemble(parts, len(good_rows), tz)
     bad_idx = np.flatnonzero(~ok)
@@ -387,86 +429,6 @@ def parse_block(block: bytes, fmt: str = "combined", *, first_line: int = 1, tz:
     return out
 
 
-def _fixed(arr, width: int) -> np.ndarray:
-    """(n, width) uint8 of a string array whose values all have that length."""
-    import pyarrow as pa
-
-    arr = pa.concat_arrays([arr]) if arr.offset else arr
-    off = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=len(arr) + 1)
-    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8) if len(arr) else np.zeros(0, np.uint8)
-    return data[off[0]:off[0] + width * len(arr)].reshape(len(arr), width)
-
-
-def _num(mat, a, b):
-    d = mat[:, a:b].astype(np.int64) - 48
-    out = np.zeros(len(mat), dtype=np.int64)
-    for k in range(b - a):
-        out = out * 10 + d[:, k]
-    return out
-
-
-_MON_CODES = np.array(sorted((m[0] << 16) | (m[1] << 8) | m[2] for m in (x.encode() for x in _MONTHS)), dtype=np.int64)
-_MON_NUM = np.array([_MONTHS.index(bytes([c >> 16, (c >> 8) & 255, c & 255]).decode()) + 1 for c in _MON_CODES.tolist()])
-
-
-def _times(t1, t2, kind):
-    """(seconds since the epoch, valid, has a zone) from the time token(s)."""
-    import pyarrow.compute as pc
-
-    n = len(t1)
-    y, mo, d, H, M, S, off = (np.zeros(n, np.int64) for _ in range(7))
-    has_z = np.zeros(n, dtype=bool)
-    valid = np.ones(n, dtype=bool)
-    lens = np.asarray(pc.utf8_length(t1).to_numpy(zero_copy_only=False))
-    zlens = np.asarray(pc.utf8_length(t2).to_numpy(zero_copy_only=False)) if t2 is not None else None
-    if kind == "time_iso":
-        for w in np.unique(lens).tolist():
-            idx = np.flatnonzero(lens == w)
-            mat = _fixed(t1.take(idx), int(w))
-            y[idx], mo[idx], d[idx] = _num(mat, 0, 4), _num(mat, 5, 7), _num(mat, 8, 10)
-            H[idx], M[idx], S[idx] = _num(mat, 11, 13), _num(mat, 14, 16), _num(mat, 17, 19)
-            if w > 20:
-                sign = np.where(mat[:, 19] == 45, -1, 1)
-                mm = _num(mat, 23, 25) if w == 25 else _num(mat, 22, 24)
-                off[idx] = sign * (_num(mat, 20, 22) * 3600 + mm * 60)
-            has_z[idx] = True
-    else:
-        for w in (20, 11):
-            idx = np.flatnonzero((lens == w) & (zlens == (5 if w == 20 else 8)))
-            if not len(idx):
-                continue
-            whole = len(idx) == n
-            mat = _fixed(t1 if whole else t1.take(idx), w)
-            digits = [0, 1, 7, 8, 9, 10] + ([12, 13, 15, 16, 18, 19] if w == 20 else [])
-            valid[idx] &= ((mat[:, digits] >= 48) & (mat[:, digits] <= 57)).all(axis=1)
-            d[idx], y[idx] = _num(mat, 0, 2), _num(mat, 7, 11)
-            code = (mat[:, 3].astype(np.int64) << 16) | (mat[:, 4].astype(np.int64) << 8) | mat[:, 5]
-            pos = np.minimum(np.searchsorted(_MON_CODES, code), 11)
-            mo[idx] = np.where(_MON_CODES[pos] == code, _MON_NUM[pos], 0)
-            z = _fixed(t2 if whole else t2.take(idx), 5 if w == 20 else 8)
-            zd = [1, 2, 3, 4] if w == 20 else [0, 1, 3, 4, 6, 7]
-            valid[idx] &= ((z[:, zd] >= 48) & (z[:, zd] <= 57)).all(axis=1)
-            if w == 20:
-                H[idx], M[idx], S[idx] = _num(mat, 12, 14), _num(mat, 15, 17), _num(mat, 18, 20)
-                off[idx] = np.where(z[:, 0] == 45, -1, 1) * (_num(z, 1, 3) * 3600 + _num(z, 3, 5) * 60)
-                has_z[idx] = True
-            else:
-                H[idx], M[idx], S[idx] = _num(z, 0, 2), _num(z, 3, 5), _num(z, 6, 8)
-        valid &= ((lens == 20) & (zlens == 5)) | ((lens == 11) & (zlens == 8))
-    valid &= (mo >= 1) & (mo <= 12) & (d >= 1) & (H < 24) & (M < 60) & (S <= 60)
-    mm = np.where(valid, mo, 1)
-    dim = np.array([31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[mm - 1]
-    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
-    valid &= (d <= dim) & ~((mm == 2) & (d == 29) & ~leap)
-    yy = y - (mm <= 2)
-    era = np.floor_divide(yy, 400)
-    yoe = yy - era * 400
-    doy = (153 * (mm + np.where(mm > 2, -3, 9)) + 2) // 5 + d - 1
-    days = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
-    secs = days * 86400 + H * 3600 + M * 60 + S - off
-    return secs, valid, has_z
-
-
 def _int(a, dtype, valid):
     """``a`` as numbers ("-" is null); rows that are not numbers are null and
     cleared in ``valid``."""
@@ -484,6 +446,13 @@ def _int(a, dtype, valid):
     valid &= isnum | np.asarray(dash.to_numpy(zero_copy_only=False), dtype=bool)
     a = pc.if_else(pa.array(isnum), a, pa.scalar(None, pa.string()))
     return pc.cast(a, dtype)
+
+
+def _strings(a):
+    """A pandas array of ``str`` from a pyarrow string array (pandas 3: the
+    Arrow-backed ``str`` dtype, no copy)."""
+    s = a.to_pandas()
+    return s.array if s.dtype != object else s.astype("str").array
 
 
 def _assemble(parts, n, tz):
@@ -504,37 +473,36 @@ def _assemble(parts, n, tz):
             d = pc.dictionary_encode(a)  # a log repeats its clients: parse each one once
             if len(d.dictionary) * 2 < len(a):
                 uniq = parse_ip(d.dictionary.to_pandas(), errors="coerce").array
-                ips = pd.Series(uniq.take(np.asarray(d.indices.to_numpy(zero_copy_only=False), dtype=np.intp)))
+                ips = uniq.take(np.asarray(d.indices.to_numpy(zero_copy_only=False), dtype=np.intp))
             else:
-                ips = parse_ip(a.to_pandas(), errors="coerce")
+                ips = parse_ip(a.to_pandas(), errors="coerce").array
             cols[col] = ips
-            name = np.array(ips.isna(), dtype=bool)
+            name = np.asarray(ips.isna(), dtype=bool)
             if name.any():  # host names (not "-") are kept as text
                 name &= np.asarray(pc.not_equal(a, "-").to_numpy(zero_copy_only=False), dtype=bool)
-            cols[f"{col}_name"] = (a.to_pandas().where(name) if name.any()
-                                   else pa.nulls(len(a), pa.string()).to_pandas().astype("str"))
+            cols[f"{col}_name"] = _strings(_null_where(a, ~name) if name.any() else pa.nulls(len(a), pa.string()))
         elif kind == "status":
-            cols[col] = pd.Series(_int(a, pa.int16(), valid).to_pandas(types_mapper={pa.int16(): pd.Int16Dtype()}.get))
+            cols[col] = _int(a, pa.int16(), valid).to_pandas(types_mapper={pa.int16(): pd.Int16Dtype()}.get).array
         elif kind == "int":
-            cols[col] = pd.Series(_int(a, pa.int64(), valid).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get))
+            cols[col] = _int(a, pa.int64(), valid).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get).array
         elif kind == "float":
-            cols[col] = pd.Series(_int(a, pa.float64(), valid).to_pandas())
+            cols[col] = _int(a, pa.float64(), valid).to_pandas().array
         elif kind in ("t1", "time_iso"):
             t2 = parts.get(col + "#2", (None,))[0]
-            secs, time_ok, has_z = _times(a, t2, kind)
+            secs, time_ok, has_z = times(a, t2, kind)
             ns = np.where(time_ok, secs, 0).astype(np.int64) * 1_000_000_000
-            t = pd.Series(ns.view("datetime64[ns]"))
+            t = pd.DatetimeIndex(ns.view("datetime64[ns]"))
             if has_z.all() or tz == "UTC":
-                t = t.dt.tz_localize("UTC").dt.tz_convert(tz)
+                t = t.tz_localize("UTC").tz_convert(tz)
             else:  # http.server's zoneless local time: taken to be in tz
-                t = t.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
-            cols[col] = t
+                t = t.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+            cols[col] = t.array
         else:
             if kind != "str!" and col in _DASH_NA:
                 a = _null_where(a, pc.equal(a, "-"))
-            cols[col] = a.to_pandas().astype("str")
+            cols[col] = _strings(a)
     order = [c for c in _ORDER if c in cols] + [c for c in cols if c not in _ORDER]
-    df = pd.DataFrame({c: cols[c].reset_index(drop=True) for c in order}, index=pd.RangeIndex(n))
+    df = pd.DataFrame({c: cols[c] for c in order}, index=pd.RangeIndex(n), copy=False)
     if time_ok is not None:
         valid &= time_ok
     return df, valid, time_ok

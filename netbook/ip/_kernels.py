@@ -179,6 +179,24 @@ def _v4_windows(b: np.ndarray, ends: np.ndarray, lens: np.ndarray, out=None):
 
 
 _LENMASK = np.array([0, 0xFF, 0xFFFF, 0xFFFFFF, 0], dtype=np.uint32)
+_TAILMASK = np.array([0, 0xFF000000, 0xFFFF0000, 0xFFFFFF00, 0xFFFFFFFF], dtype=np.uint32)  # last n bytes of a word
+_HEXPAIRS = None
+
+
+def _hexpair_table() -> np.ndarray:
+    """int16[65536]: two bytes (first in the low byte) read as two hex
+    digits -> 0..255, or -1."""
+    global _HEXPAIRS
+    if _HEXPAIRS is None:
+        digit = np.full(256, -1, dtype=np.int16)
+        for i, ch in enumerate(b"0123456789abcdef"):
+            digit[ch] = i
+        for i, ch in enumerate(b"ABCDEF"):
+            digit[ch] = 10 + i
+        lo, hi = np.meshgrid(np.arange(256), np.arange(256))  # word = lo | hi << 8
+        first, second = digit[lo], digit[hi]
+        _HEXPAIRS = np.where((first >= 0) & (second >= 0), first * 16 + second, -1).astype(np.int16).ravel()
+    return _HEXPAIRS
 
 
 def _u32_at(b: np.ndarray) -> np.ndarray:
@@ -236,7 +254,6 @@ def _fast_buffer(b: np.ndarray, n: int):
 
     if not (dch == 58).any():
         return hi, lo, ver, ver != 0
-    L = len(b) - 5
     hexv = _HEXVAL[b]
     delims = np.flatnonzero(hexv == 255)
     delims = delims[: len(delims) - 4]
@@ -250,23 +267,25 @@ def _fast_buffer(b: np.ndarray, n: int):
     bad = notcol[nl_idx] - np.where(first_d > 0, notcol[np.maximum(first_d - 1, 0)], 0)
     cand6 = np.flatnonzero((bad == 0) & (cnt >= 3) & (cnt <= 9) & (ver == 0))
     if len(cand6):
+        # (9, m): part j of candidate row r at [j, r] -- rows along the fast
+        # axis, so each NumPy operation runs long inner loops (not 9-long ones)
         m = len(cand6)
         fd = first_d[cand6]
         T = cnt[cand6]  # number of parts
-        J = np.arange(9)
-        tid = np.minimum(fd[:, None] + J[None, :], len(delims) - 1)
+        J = np.arange(9)[:, None]
+        tid = np.minimum(fd[None, :] + J, len(delims) - 1)
         end = delims[tid]
         prev = delims[np.maximum(tid - 1, 0)] + 1
-        beg = np.where(J[None, :] == 0, starts[cand6][:, None], prev)
-        inrow = J[None, :] < T[:, None]
+        beg = np.where(J == 0, starts[cand6][None, :], prev)
+        inrow = J < T[None, :]
         ln = np.where(inrow, end - beg, 0)
         empty = inrow & (ln == 0)
-        inner = empty & (J[None, :] >= 1) & (J[None, :] <= (T - 2)[:, None])
-        n_inner = inner.sum(axis=1)
-        s = np.where(n_inner == 1, np.argmax(inner, axis=1), -1)
-        first_empty = empty[:, 0]
-        last_empty = empty[np.arange(m), T - 1]
-        ok = (n_inner <= 1) & ~(ln > 4).any(axis=1)
+        inner = empty & (J >= 1) & (J <= (T - 2)[None, :])
+        n_inner = inner.sum(axis=0)
+        s = np.where(n_inner == 1, np.argmax(inner, axis=0), -1)
+        first_empty = empty[0]
+        last_empty = empty[T - 1, np.arange(m)]
+        ok = (n_inner <= 1) & ~(ln > 4).any(axis=0)
         has_skip = s >= 0
         # with "::": a leading ':' only as '::' (s == 1), a trailing one likewise
         hi_parts = np.where(first_empty, s - 1, s)
@@ -276,15 +295,23 @@ def _fast_buffer(b: np.ndarray, n: int):
             ((hi_parts == 0) | ~first_empty) & ((lo_parts == 0) | ~last_empty) & (8 - (hi_parts + lo_parts) >= 1),
             (T == 8) & ~first_empty & ~last_empty,
         )
-        val = np.zeros((m, 9), dtype=np.uint32)
-        for k in range(4):
-            pos = np.minimum(beg + k, L)
-            val = np.where(k < ln, (val << 4) | hexv[pos], val)
-        slot = np.where(has_skip[:, None] & (J[None, :] > s[:, None]), J[None, :] + 8 - T[:, None], J[None, :])
-        use = inrow & ~empty & ok[:, None]
-        out = np.zeros((m, 8), dtype=np.uint64)
-        rr, cc = np.nonzero(use)
-        out[rr, slot[rr, cc]] = val[rr, cc]
+        # each hextet: the 4 bytes that end it read as one word, the bytes
+        # before its start turned into "0", two lookups of a digit pair
+        pad = np.zeros(len(b) + 4, dtype=np.uint8)
+        pad[4:] = b
+        w = _u32_at(pad)[end]  # pad[end : end + 4] == b[end - 4 : end]
+        keep = _TAILMASK[np.minimum(ln, 4)]
+        w = (w & keep) | (np.uint32(0x30303030) & ~keep)
+        pairs = _hexpair_table()
+        hi2 = pairs[w & np.uint32(0xFFFF)]
+        lo2 = pairs[w >> np.uint32(16)]
+        ok &= ((hi2 | lo2) >= 0).all(axis=0)
+        val = (hi2.astype(np.uint64) << _U64(8)) | lo2.astype(np.uint64)
+        slot = np.where(has_skip[None, :] & (J > s[None, :]), J + 8 - T[None, :], J)
+        use = inrow & ~empty & ok[None, :]
+        out = np.zeros((9, m), dtype=np.uint64)  # row 8: where parts not used go
+        np.put_along_axis(out, np.where(use, slot, 8), val, axis=0)
+        out = out.T
         h = (out[:, 0] << _U64(48)) | (out[:, 1] << _U64(32)) | (out[:, 2] << _U64(16)) | out[:, 3]
         l_ = (out[:, 4] << _U64(48)) | (out[:, 5] << _U64(32)) | (out[:, 6] << _U64(16)) | out[:, 7]
         good = cand6[ok]
