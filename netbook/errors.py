@@ -45,6 +45,7 @@ where one applies.  The tree (``tests/test_package.py`` checks it)::
     ├── IPNetError (ValueError)
     ├── IPParseError (ValueError)
     ├── UUIDParseError (ValueError)
+    ├── IPSQLError (ValueError)
     ├── LogParseError (ValueError)
     ├── FilterError (ValueError)
     ├── ViewError
@@ -70,7 +71,7 @@ __all__ = [
     # web and RPC
     "FormError", "XMLRPCFault", "XMLRPCProtocolError",
     # columns
-    "IPNetError", "IPParseError", "UUIDParseError",
+    "IPNetError", "IPParseError", "UUIDParseError", "IPSQLError",
     # views and pictures
     "LogParseError", "FilterError", "ViewError", "WaterfallError",
     "tree",
@@ -238,6 +239,10 @@ class IPParseError(NetbookError, ValueError):
 
 class UUIDParseError(NetbookError, ValueError):
     """A value is not a UUID ``uuid.UUID`` accepts."""
+
+
+class IPSQLError(NetbookError, ValueError):
+    """A frame ``nb.ip.arrow.sql`` reads cannot go to DuckDB through Arrow."""
 
 
 # -- views and pictures --------------------------------------------------------------------

@@ -31,7 +31,8 @@ import json
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["LAYOUT", "IPNetType", "IPType", "arrow_backed", "decode", "encode", "from_arrow", "sql_literal", "to_arrow"]
+__all__ = ["LAYOUT", "IPNetType", "IPType", "arrow_backed", "decode", "encode", "from_arrow", "sql", "sql_literal",
+           "stored", "to_arrow", "to_pandas"]
 
 LAYOUT = 1
 _META = json.dumps({"layout": LAYOUT}).encode()
@@ -226,16 +227,24 @@ def from_arrow(array, network: bool):
     return cls._from_parts(hi, lo, ver, scope)
 
 
-def sql_literal(value) -> str:
-    """A SQL blob literal of one address or network in the stored layout, for
-    comparisons in DuckDB (``WHERE client >= {nb.ip.arrow.sql_literal('10.0.0.0')}``)."""
+def stored(value) -> bytes:
+    """One address or network (object or text) in the stored layout -- the
+    bytes DuckDB compares; ``nb.ip.arrow.sql`` passes ``ipaddress`` parameters
+    this way."""
     if isinstance(value, str):
         value = ipaddress.ip_network(value) if "/" in value else ipaddress.ip_address(value)
+    zone = getattr(value.network_address if hasattr(value, "prefixlen") else value, "scope_id", None)
     if isinstance(value, (ipaddress.IPv4Network, ipaddress.IPv6Network)):
         raw = bytes([value.version]) + int(value.network_address).to_bytes(16, "big") + bytes([value.prefixlen])
     else:
         raw = bytes([value.version]) + int(value).to_bytes(16, "big")
-    return "'" + "".join(f"\\x{b:02X}" for b in raw) + "'::BLOB"
+    return raw + (b"%" + zone.encode() if zone else b"")
+
+
+def sql_literal(value) -> str:
+    """A SQL blob literal of one address or network in the stored layout, for
+    comparisons in DuckDB (``WHERE client >= {nb.ip.arrow.sql_literal('10.0.0.0')}``)."""
+    return "'" + "".join(f"\\x{b:02X}" for b in stored(value)) + "'::BLOB"
 
 
 # -- registration -------------------------------------------------------------
@@ -303,3 +312,159 @@ def decode(values, network: bool = False):
     if not isinstance(values, (pa.Array, pa.ChunkedArray)):
         values = pa.array([None if v is None or v is pd.NA else bytes(v) for v in values], type=pa.binary())
     return pd.Series(from_arrow(values, network), index=index, name=name)
+
+
+# -- DuckDB over pandas frames --------------------------------------------------
+# DuckDB's replacement scan reads a pandas frame through Arrow only when a
+# column is a pd.ArrowDtype; otherwise its pandas scanner maps str(dtype) to a
+# type and refuses "ip".  sql() runs duckdb.sql where the frames named in the
+# query are Arrow tables of themselves; to_pandas() turns the bytes back.
+_RUN = compile("__netbook_run__(__netbook_query__, params=__netbook_params__)", "<netbook.ip.arrow.sql>", "eval")
+
+
+def _has_ip_columns(obj) -> bool:
+    import pandas as pd
+
+    if not isinstance(obj, pd.DataFrame):
+        return False
+    A = _arrays()
+    return any(isinstance(dt, (A.IPDtype, A.IPNetDtype)) for dt in obj.dtypes)
+
+
+def _frame_table(name: str, df) -> pa.Table:
+    """The Arrow table DuckDB reads for a frame (index left out, as its pandas scanner does)."""
+    try:
+        return pa.Table.from_pandas(df, preserve_index=False)
+    except (pa.ArrowException, ValueError, TypeError) as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise _errors().IPSQLError(f"frame {name!r} cannot go to DuckDB through Arrow: {first}") from e
+
+
+def _errors() -> Any:
+    import importlib
+
+    return importlib.import_module("netbook.errors")
+
+
+def _param(value):
+    if isinstance(value, (ipaddress._BaseAddress, ipaddress._BaseNetwork)):
+        return stored(value)
+    return value
+
+
+def sql(query: str, *, params: Any = None, connection: Any = None, **frames: Any) -> Any:
+    """``duckdb.sql(query)`` for pandas frames holding ``ip``/``ipnet`` columns.
+
+    Names in ``query`` are found as DuckDB finds them -- keyword arguments
+    first, then the caller's variables -- and a DataFrame with an ``ip`` or
+    ``ipnet`` column is read through Arrow, where those columns are the stored
+    bytes (BLOB): ``WHERE``, ``BETWEEN``, ``ORDER BY``, ``GROUP BY``, ``JOIN``
+    and ``min``/``max`` mean what they mean for ``ipaddress``.  ``ipaddress``
+    values in ``params`` are passed as those bytes, so ``client = ?`` and
+    ``client between $lo and $hi`` work; :func:`sql_literal` writes a literal.
+    Returns DuckDB's relation (``.df()`` gives bytes, :func:`to_pandas`
+    addresses).  Plain ``duckdb.sql`` cannot read these frames: its pandas
+    scanner accepts only the dtypes it names (README, "ip columns as data").
+    """
+    import sys
+
+    import duckdb
+
+    caller = sys._getframe(1)
+    scope: dict[str, Any] = dict(caller.f_globals)
+    scope.update(caller.f_locals)
+    scope.update(frames)
+    for name, value in list(scope.items()):
+        if _has_ip_columns(value) and (name in frames or _mentions(query, name)):
+            scope[name] = _frame_table(name, value)
+    if isinstance(params, dict):
+        params = {k: _param(v) for k, v in params.items()}
+    elif params is not None:
+        params = [_param(v) for v in params]
+    scope["__netbook_run__"] = duckdb.sql if connection is None else connection.sql
+    scope["__netbook_query__"] = query
+    scope["__netbook_params__"] = params
+    # DuckDB looks names up in the Python frame that calls it: here, one whose
+    # namespace is ``scope``.
+    return eval(_RUN, scope)  # noqa: S307 - a fixed expression; the query is data
+
+
+def _mentions(query: str, name: str) -> bool:
+    import re
+
+    return re.search(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])", query, re.IGNORECASE) is not None
+
+
+def _stored_column(col) -> Any:
+    """An ``ip``/``ipnet`` array when every value of a binary column is a stored
+    address (network), else None (a column with no value stays bytes)."""
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+    t = col.type
+    if not (pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_binary_view(t)):
+        return None
+    if col.null_count == len(col):
+        return None
+    import pyarrow.compute as pc
+
+    lengths = pc.binary_length(col.cast(pa.binary()))
+    lo, hi = pc.min_max(lengths).values()
+    lo, hi = lo.as_py(), hi.as_py()
+    for network in ((False,) if lo == 17 and hi == 17 else (True,) if lo == hi == 18 else (False, True) if lo >= 17 else ()):
+        try:
+            arr = from_arrow(col, network)
+        except (ValueError, TypeError, UnicodeDecodeError):
+            continue
+        if _plausible(arr, network):
+            return arr
+    return None
+
+
+def _plausible(arr, network: bool) -> bool:
+    """IPv4 values fit 32 bits; networks have no host bits and a prefix that fits."""
+    v4 = arr.ver == 4
+    if (arr.hi[v4] != 0).any() or (arr.lo[v4] >> np.uint64(32) != 0).any():
+        return False
+    if network:
+        valid = arr.ver != 0
+        if (arr.plen[valid] > np.where(v4, 32, 128)[valid]).any():
+            return False
+        hm_hi, hm_lo = _arrays()._hostmask(arr.plen, arr.ver)
+        if ((arr.hi & hm_hi) | (arr.lo & hm_lo))[valid].any():
+            return False
+    return True
+
+
+def to_pandas(result, *, decode: bool = True):
+    """A DataFrame of a DuckDB relation (or an Arrow table, or a ``.df()`` frame)
+    whose BLOB columns holding stored addresses or networks come back as
+    ``ip``/``ipnet`` -- whatever they were renamed or aggregated to.  A column
+    with another byte value, or none at all, stays bytes; ``decode=False``
+    keeps them all."""
+    import pandas as pd
+
+    if isinstance(result, pd.DataFrame):
+        out = result.copy(deep=False)
+        cols = range(out.shape[1]) if decode else range(0)
+        for i in cols:
+            s = out.iloc[:, i]
+            if s.dtype != object or not all(v is None or v is pd.NA or isinstance(v, (bytes, bytearray, memoryview)) for v in s):
+                continue
+            arr = _stored_column(pa.array([None if v is None or v is pd.NA else bytes(v) for v in s], type=pa.binary()))
+            if arr is not None:
+                out.isetitem(i, pd.Series(arr, index=out.index, name=out.columns[i]))
+        return out
+    if not isinstance(result, pa.Table):
+        get = getattr(result, "to_arrow_table", None) or getattr(result, "arrow", None)
+        if get is None:
+            raise TypeError(f"to_pandas takes a DuckDB relation, an Arrow table or a DataFrame, not {type(result).__name__}")
+        result = get()
+        if isinstance(result, pa.RecordBatchReader):
+            result = result.read_all()
+    out = result.to_pandas()
+    if decode:
+        for i in range(result.num_columns):
+            arr = _stored_column(result.column(i))
+            if arr is not None:
+                out.isetitem(i, pd.Series(arr, index=out.index, name=out.columns[i]))
+    return out
