@@ -132,6 +132,7 @@ def bench_pipeline(lines: int, files: int, memory_limit: str, tmp: str) -> None:
     from distributed import Client, LocalCluster
 
     import netbook.http.dask as hd
+    import netbook.http.loggen as loggen
 
     logdir = os.path.join(tmp, "logs")
     print(f"\n== Dask pipeline: {lines:,} lines in {files} files, LocalCluster 2 workers x {memory_limit}")
@@ -145,8 +146,8 @@ def bench_pipeline(lines: int, files: int, memory_limit: str, tmp: str) -> None:
         size = sum(os.path.getsize(os.path.join(logdir, f)) for f in os.listdir(logdir))
         print(f"  generated {size / 2**30:.2f} GiB in {time.perf_counter() - t:.1f} s "
               f"(data {size / 2**20:.0f} MiB > memory limit per worker {memory_limit})")
-        nets = pd.DataFrame({"network": nb.ip.parse_network([n for n, _ in nb.http.loggen.NETWORKS]),
-                             "name": [n for n, _ in nb.http.loggen.NETWORKS]})
+        nets = pd.DataFrame({"network": nb.ip.parse_network([n for n, _ in loggen.NETWORKS]),
+                             "name": [n for n, _ in loggen.NETWORKS]})
         t = time.perf_counter()
         ddf = hd.read_log(os.path.join(logdir, "*.log"), blocksize="16MiB")
         joined = nb.ip.dask.lpm_join(ddf, nets, on="client")
