@@ -4,9 +4,11 @@ Values are numbers, not Python objects: ``hi``/``lo`` (uint64 halves of the
 128-bit value; IPv4 lives in ``lo``), ``ver`` (0 missing, 4, 6) and, for
 networks, ``plen`` (prefix length) -- 17 and 18 bytes a row.  IPv6 scope ids
 (``fe80::1%eth0``) live in an object array that exists only when some row
-has one.  A scalar read back is the standard library's own object
-(``IPv4Address``, ``IPv6Network``...), so everything ``ipaddress`` offers
-still works on one value.
+has one.  A scalar read back is the standard library's own class
+(``IPv4Address``, ``IPv6Network``...; :mod:`netbook.ip.scalars` adds only an
+order across versions, IPv4 first), so everything ``ipaddress`` offers still
+works on one value.  Comparisons (``<``...), ``searchsorted``, ``min``/``max``,
+``quantile`` and sorting all use that one order; NA sorts last.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import pandas as pd
 from pandas.api.extensions import ExtensionArray, ExtensionDtype, register_extension_dtype
 
 from . import _kernels as K
+from . import scalars as S
 from . import arrow as _arrow  # noqa: F401  registers the Arrow extension types
 
 __all__ = ["IPDtype", "IPNetDtype", "IPArray", "IPNetArray", "IPParseError"]
@@ -349,19 +352,58 @@ class _Base(ExtensionArray):
     def _from_factorized(cls, values, original):
         return cls._from_sequence(values)
 
+    def _other(self, other):
+        """``other`` of a comparison as an array of our type and length (None: NA)."""
+        if isinstance(other, _Base):
+            return other
+        if pd.api.types.is_scalar(other) or isinstance(other, (ipaddress._BaseAddress, ipaddress._BaseNetwork)):
+            if pd.isna(other) if pd.api.types.is_scalar(other) else False:
+                return None
+            return self._parse([other], errors="raise")[0].take(np.zeros(len(self), dtype=np.intp))
+        o = self._parse(list(other), errors="raise")[0]
+        if len(o) != len(self):
+            raise ValueError(f"cannot compare {len(self)} values with {len(o)}")
+        return o
+
+    def _ordered(self, other, test):
+        """``<``, ``<=``, ``>``, ``>=``: the column order (see :mod:`netbook.ip.scalars`), NA where either side is."""
+        if isinstance(other, (pd.Series, pd.Index, pd.DataFrame)):
+            return NotImplemented
+        o = self._other(other)
+        if o is None:
+            return pd.array(np.zeros(len(self), bool), dtype="boolean") | pd.NA
+        res = test(S.compare(self, o))
+        return pd.arrays.BooleanArray(res & (self.ver != 0) & (o.ver != 0), (self.ver == 0) | (o.ver == 0))
+
+    def __lt__(self, other):
+        return self._ordered(other, lambda c: c < 0)
+
+    def __le__(self, other):
+        return self._ordered(other, lambda c: c <= 0)
+
+    def __gt__(self, other):
+        return self._ordered(other, lambda c: c > 0)
+
+    def __ge__(self, other):
+        return self._ordered(other, lambda c: c >= 0)
+
+    def searchsorted(self, value, side="left", sorter=None):
+        """Where ``value`` would go in this (sorted) array, in the column order; NA goes last."""
+        scalar = pd.api.types.is_scalar(value) or isinstance(value, (ipaddress._BaseAddress, ipaddress._BaseNetwork))
+        if pd.api.types.is_scalar(value) and pd.isna(value):
+            o = self._empty(1, self.dtype)
+        else:
+            o = value if isinstance(value, _Base) else self._parse([value] if scalar else list(value), errors="raise")[0]
+        r = S.ranks(type(self)._concat_same_type([self, o]))
+        pos = np.searchsorted(r[:len(self)], r[len(self):], side=side, sorter=sorter)
+        return pos[0] if scalar else pos
+
     def __eq__(self, other):
         if isinstance(other, (pd.Series, pd.Index, pd.DataFrame)):
             return NotImplemented
-        if not isinstance(other, _Base):
-            if pd.api.types.is_scalar(other) or isinstance(other, (ipaddress._BaseAddress, ipaddress._BaseNetwork)):
-                if pd.isna(other) if pd.api.types.is_scalar(other) else False:
-                    return pd.array(np.zeros(len(self), bool), dtype="boolean") | pd.NA
-                o = self._parse([other], errors="raise")[0]
-                o = o.take(np.zeros(len(self), dtype=np.intp))
-            else:
-                o = self._parse(list(other), errors="raise")[0]
-        else:
-            o = other
+        o = self._other(other)
+        if o is None:
+            return pd.array(np.zeros(len(self), bool), dtype="boolean") | pd.NA
         eq = (self.hi == o.hi) & (self.lo == o.lo) & (self.ver == o.ver)
         if hasattr(self, "plen") and hasattr(o, "plen"):
             eq &= self.plen == o.plen
@@ -423,6 +465,31 @@ class _Base(ExtensionArray):
             return super()._reduce(name, skipna=skipna, keepdims=keepdims, **kwargs)
         raise TypeError(f"cannot {name} an {self.dtype.name} column")
 
+    def _quantile(self, qs, interpolation):
+        """``Series.quantile``: positions among the non-NA values in the column
+        order (all NA: NA).  ``linear``/``midpoint`` interpolate the number
+        between two addresses of one version; across the IPv4/IPv6 boundary,
+        and for networks, they take the nearer of the two values."""
+        valid = np.flatnonzero(self.ver != 0)
+        qs = np.asarray(qs, dtype=np.float64)
+        if not len(valid):
+            return self._empty(len(qs), self.dtype)
+        sub = self._new(valid)
+        srt = sub._new(sub.argsort())
+        lower, upper, frac = S.quantile_positions(len(srt), qs, interpolation)
+        out = srt._new(np.where(frac > 0.5, upper, lower))
+        mid = np.flatnonzero((frac > 0) & (srt.ver[lower] == srt.ver[upper]))
+        if len(mid) and not hasattr(self, "plen"):
+            out.scope = None if out.scope is None else out.scope.copy()
+            for i in mid.tolist():
+                a = (int(srt.hi[lower[i]]) << 64) | int(srt.lo[lower[i]])
+                b = (int(srt.hi[upper[i]]) << 64) | int(srt.lo[upper[i]])
+                x = a + (((b - a) * int(round(frac[i] * (1 << 53)))) >> 53)
+                out.hi[i], out.lo[i], out.ver[i] = x >> 64, x & _M64, srt.ver[lower[i]]
+                if out.scope is not None:
+                    out.scope[i] = None
+        return out
+
     # -- numbers ------------------------------------------------------------
     def to_ints(self) -> np.ndarray:
         """Python ints (object array; None where missing) -- 128-bit safe."""
@@ -448,10 +515,10 @@ class IPArray(_Base):
         if v == 0:
             return pd.NA
         if v == 4:
-            return ipaddress.IPv4Address(int(self.lo[i]))
-        a = ipaddress.IPv6Address((int(self.hi[i]) << 64) | int(self.lo[i]))
+            return S.IPv4Address(int(self.lo[i]))
+        a = S.IPv6Address((int(self.hi[i]) << 64) | int(self.lo[i]))
         if self.scope is not None and self.scope[i] is not None:
-            a = ipaddress.IPv6Address(f"{a}%{self.scope[i]}")
+            a = S.IPv6Address(f"{a}%{self.scope[i]}")
         return a
 
     @classmethod
@@ -537,10 +604,10 @@ class IPNetArray(_Base):
             return pd.NA
         n = (int(self.hi[i]) << 64) | int(self.lo[i])
         if v == 4:
-            return ipaddress.IPv4Network((n, int(self.plen[i])))
+            return S.IPv4Network((n, int(self.plen[i])))
         if self.scope is not None and self.scope[i] is not None:
-            return ipaddress.IPv6Network(f"{ipaddress.IPv6Address(n)}%{self.scope[i]}/{int(self.plen[i])}")
-        return ipaddress.IPv6Network((n, int(self.plen[i])))
+            return S.IPv6Network(f"{ipaddress.IPv6Address(n)}%{self.scope[i]}/{int(self.plen[i])}")
+        return S.IPv6Network((n, int(self.plen[i])))
 
     @classmethod
     def _parse(cls, values, errors="raise", strict=True):

@@ -1,0 +1,125 @@
+"""One order for ``ip``/``ipnet`` values, in the scalars and in the arrays.
+
+The order is the one ``ipaddress.get_mixed_type_key`` gives and an ``ip``
+column's ``sort_values`` uses: IPv4 before IPv6, then by number (networks
+then by prefix length).  It is also the order of the Arrow/Parquet bytes.
+
+A value read from a column is one of the classes here: the standard
+library's class (``isinstance(v, ipaddress.IPv4Address)`` holds, equality,
+hashing, ``repr`` and every method are the standard library's), except that
+``<``/``>`` between an IPv4 and an IPv6 value answer by that order instead
+of raising ``TypeError``.  That is what lets code that only compares values
+-- Dask's partition boundaries (``set_index``, ``sort_values``),
+``sorted()``, ``bisect`` -- work on a column that mixes versions.
+
+The array helpers (:func:`compare`, :func:`ranks`, :func:`quantile_positions`)
+work on the numbers (``hi``/``lo``/``ver``/``plen``), never on objects.
+"""
+from __future__ import annotations
+
+import ipaddress
+from typing import Any, cast
+
+import numpy as np
+
+__all__ = ["IPv4Address", "IPv6Address", "IPv4Network", "IPv6Network", "compare", "ranks"]
+
+
+class _MixedOrder:
+    """``<`` across versions: the lower version first (``_family`` is the
+    standard library base the other operand must share)."""
+
+    __slots__ = ()
+    _family: type = object
+
+    def __lt__(self, other: Any) -> Any:
+        if isinstance(other, self._family) and other.version != self.version:  # type: ignore[attr-defined]
+            return self.version < other.version  # type: ignore[attr-defined]
+        return super().__lt__(other)  # type: ignore[misc]
+
+
+# The standard library's total_ordering builds >, <= and >= from type(self).__lt__,
+# so overriding __lt__ orders all four.
+class IPv4Address(_MixedOrder, ipaddress.IPv4Address):
+    """``ipaddress.IPv4Address`` that sorts before any IPv6 address."""
+
+    __slots__ = ()
+    _family = ipaddress._BaseAddress
+
+
+class IPv6Address(_MixedOrder, ipaddress.IPv6Address):
+    """``ipaddress.IPv6Address`` that sorts after any IPv4 address."""
+
+    __slots__ = ()
+    _family = ipaddress._BaseAddress
+
+
+class IPv4Network(_MixedOrder, ipaddress.IPv4Network):
+    """``ipaddress.IPv4Network`` that sorts before any IPv6 network."""
+
+    _family = ipaddress._BaseNetwork
+
+
+class IPv6Network(_MixedOrder, ipaddress.IPv6Network):
+    """``ipaddress.IPv6Network`` that sorts after any IPv4 network."""
+
+    _family = ipaddress._BaseNetwork
+
+
+def _fields(arr, na_last: bool = True) -> list[np.ndarray]:
+    """The sort fields of an ip/ipnet array, most significant first; NA rows
+    get a version above 6 so they rank last (``na_last``)."""
+    ver = arr.ver
+    if na_last:
+        ver = np.where(ver == 0, np.uint8(255), ver)
+    f = [ver, arr.hi, arr.lo]
+    if hasattr(arr, "plen"):
+        f.append(arr.plen)
+    return f
+
+
+def compare(a, b) -> np.ndarray:
+    """int8 per row: -1, 0 or 1 as row ``i`` of ``a`` sorts before, with or
+    after row ``i`` of ``b`` (NA rows compare as 0; callers mask them)."""
+    fa, fb = _fields(a, na_last=False), _fields(b, na_last=False)
+    out = np.zeros(len(a), dtype=np.int8)
+    for x, y in zip(reversed(fa), reversed(fb)):  # least significant first, overridden by the more significant
+        out = np.where(x != y, np.where(x < y, np.int8(-1), np.int8(1)), out)
+    return out
+
+
+def ranks(arr) -> np.ndarray:
+    """int64 per row: its rank among the distinct values of ``arr`` in the
+    column order (equal values share a rank, NA ranks above every value)."""
+    n = len(arr)
+    fields = _fields(arr)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort(fields[::-1])
+    new = np.zeros(n, dtype=bool)
+    for f in fields:
+        s = f[order]
+        new[1:] |= s[1:] != s[:-1]
+    out = np.empty(n, dtype=np.int64)
+    out[order] = np.cumsum(new)
+    return out
+
+
+def quantile_positions(n: int, qs: np.ndarray, interpolation: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(lower, upper, fraction) positions into ``n`` sorted values for each
+    quantile, as NumPy's ``quantile`` places them."""
+    if interpolation not in ("linear", "lower", "higher", "nearest", "midpoint"):
+        raise ValueError(f"interpolation must be linear, lower, higher, nearest or midpoint, not {interpolation!r}")
+    qs = np.asarray(qs, dtype=np.float64)
+    if interpolation in ("lower", "higher", "nearest"):
+        pos = np.quantile(np.arange(n), qs, method=cast(Any, interpolation)).astype(np.int64)
+        return pos, pos, np.zeros(len(qs))
+    exact = qs * (n - 1)
+    lower = np.floor(exact).astype(np.int64)
+    if interpolation == "midpoint":
+        upper = np.ceil(exact).astype(np.int64)
+        frac = np.full(len(qs), 0.5)
+    else:
+        upper = np.minimum(lower + 1, n - 1)
+        frac = exact - lower
+    return lower, upper, np.where(upper == lower, 0.0, frac)
