@@ -22,7 +22,7 @@ from typing import Any, cast
 
 import numpy as np
 
-__all__ = ["IPv4Address", "IPv6Address", "IPv4Network", "IPv6Network", "compare", "ranks"]
+__all__ = ["IPv4Address", "IPv6Address", "IPv4Network", "IPv6Network", "compare", "ip_address", "ip_network", "ranks"]
 
 
 class _MixedOrder:
@@ -64,6 +64,20 @@ class IPv6Network(_MixedOrder, ipaddress.IPv6Network):
     """``ipaddress.IPv6Network`` that sorts after any IPv4 network."""
 
     _family = ipaddress._BaseNetwork
+
+
+def ip_address(value: Any) -> IPv4Address | IPv6Address:
+    """``ipaddress.ip_address`` giving this module's classes: a key for
+    ``.loc`` on a Dask frame indexed by an ``ip`` column (its divisions
+    compare with it across versions; a stdlib object on the left raises)."""
+    a = ipaddress.ip_address(value)
+    return IPv4Address(int(a)) if a.version == 4 else IPv6Address(str(a))
+
+
+def ip_network(value: Any, strict: bool = True) -> IPv4Network | IPv6Network:
+    """``ipaddress.ip_network`` giving this module's classes."""
+    n = ipaddress.ip_network(value, strict=strict)
+    return IPv4Network(str(n)) if n.version == 4 else IPv6Network(str(n))
 
 
 def _fields(arr, na_last: bool = True) -> list[np.ndarray]:

@@ -48,6 +48,11 @@ def test_scalars_are_stdlib_classes_that_order_across_versions():
     n = nb.ip.parse_network(["2001:db8::/32", "10.0.0.0/16", None, "10.0.0.0/8"])
     assert sorted(n.dropna().tolist()) == sorted(n.dropna().tolist(), key=_key) == n.sort_values().dropna().tolist()
     assert n[1] < n[0] and isinstance(n[0], ipaddress.IPv6Network)
+    # the same classes from text
+    from netbook.ip.scalars import ip_address, ip_network
+
+    assert ip_address("::1") > v4 and ip_address("::1") == ipaddress.ip_address("::1") and ip_address("fe80::1%eth0").scope_id == "eth0"
+    assert ip_network("10.0.0.0/8") < ip_network("::/0") and ip_network("10.0.0.1/8", strict=False) == ipaddress.ip_network("10.0.0.0/8")
 
 
 def test_array_comparisons_follow_the_order():
