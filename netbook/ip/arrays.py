@@ -180,8 +180,7 @@ class _Base(ExtensionArray):
         return self._new(item)
 
     def __iter__(self):
-        for i in range(len(self)):
-            yield self._scalar(i)
+        return iter(self._scalars())
 
     def isna(self):
         return self.ver == 0
@@ -389,6 +388,8 @@ class _Base(ExtensionArray):
 
     def searchsorted(self, value, side="left", sorter=None):
         """Where ``value`` would go in this (sorted) array, in the column order; NA goes last."""
+        if isinstance(value, (pd.Series, pd.Index)):
+            value = value.array
         scalar = pd.api.types.is_scalar(value) or isinstance(value, (ipaddress._BaseAddress, ipaddress._BaseNetwork))
         if pd.api.types.is_scalar(value) and pd.isna(value):
             o = self._empty(1, self.dtype)
@@ -422,8 +423,11 @@ class _Base(ExtensionArray):
 
     def __array__(self, dtype=None, copy=None):
         out = np.empty(len(self), dtype=object)
-        out[:] = [self._scalar(i) for i in range(len(self))]
+        out[:] = self._scalars()
         return out
+
+    def _scalars(self) -> list:
+        return [self._scalar(i) for i in range(len(self))]
 
     def to_strings(self) -> np.ndarray:
         """The standard library's ``str()`` of each value (None where missing)."""
@@ -515,11 +519,20 @@ class IPArray(_Base):
         if v == 0:
             return pd.NA
         if v == 4:
-            return S.IPv4Address(int(self.lo[i]))
-        a = S.IPv6Address((int(self.hi[i]) << 64) | int(self.lo[i]))
+            return S.v4(int(self.lo[i]))
+        a = S.v6((int(self.hi[i]) << 64) | int(self.lo[i]))
         if self.scope is not None and self.scope[i] is not None:
             a = S.IPv6Address(f"{a}%{self.scope[i]}")
         return a
+
+    def _scalars(self) -> list:
+        """Every value (``tolist``, iteration, ``np.asarray``) without a
+        per-row ``_scalar`` call."""
+        if self.scope is not None:
+            return super()._scalars()
+        na, v4, v6 = pd.NA, S.v4, S.v6
+        return [v4(lo) if v == 4 else v6((hi << 64) | lo) if v == 6 else na
+                for v, hi, lo in zip(self.ver.tolist(), self.hi.tolist(), self.lo.tolist())]
 
     @classmethod
     def _parse(cls, values, errors="raise"):

@@ -38,22 +38,71 @@ class _MixedOrder:
         return super().__lt__(other)  # type: ignore[misc]
 
 
-# The standard library's total_ordering builds >, <= and >= from type(self).__lt__,
-# so overriding __lt__ orders all four.
-class IPv4Address(_MixedOrder, ipaddress.IPv4Address):
+_BaseAddress = ipaddress._BaseAddress
+
+
+class _AddressOrder:
+    """The four comparisons of two addresses, written out: Dask's division
+    lookups (an object ``searchsorted``) call them millions of times, and the
+    standard library's ``total_ordering`` versions cost several calls each.
+    Same answers as the standard library within a version (``<=`` is ``<`` or
+    ``==``, so scoped IPv6 addresses still compare as there)."""
+
+    __slots__ = ()
+
+    def __lt__(self, other: Any) -> Any:
+        if not isinstance(other, _BaseAddress):
+            return NotImplemented
+        if self._version != other._version:  # type: ignore[attr-defined]
+            return self._version < other._version  # type: ignore[attr-defined]
+        return self._ip < other._ip  # type: ignore[attr-defined]
+
+    def __gt__(self, other: Any) -> Any:
+        if not isinstance(other, _BaseAddress):
+            return NotImplemented
+        if self._version != other._version:  # type: ignore[attr-defined]
+            return self._version > other._version  # type: ignore[attr-defined]
+        return self._ip > other._ip  # type: ignore[attr-defined]
+
+    def __le__(self, other: Any) -> Any:
+        r = self.__lt__(other)
+        return r if r is NotImplemented else (r or self == other)
+
+    def __ge__(self, other: Any) -> Any:
+        r = self.__gt__(other)
+        return r if r is NotImplemented else (r or self == other)
+
+
+class IPv4Address(_AddressOrder, ipaddress.IPv4Address):
     """``ipaddress.IPv4Address`` that sorts before any IPv6 address."""
 
     __slots__ = ()
-    _family = ipaddress._BaseAddress
 
 
-class IPv6Address(_MixedOrder, ipaddress.IPv6Address):
+class IPv6Address(_AddressOrder, ipaddress.IPv6Address):
     """``ipaddress.IPv6Address`` that sorts after any IPv4 address."""
 
     __slots__ = ()
-    _family = ipaddress._BaseAddress
 
 
+def v4(n: int) -> IPv4Address:
+    """An :class:`IPv4Address` from a number known to be in range (no checks:
+    the arrays' numbers are valid by construction)."""
+    a = object.__new__(IPv4Address)
+    a._ip = n  # type: ignore[attr-defined]
+    return a
+
+
+def v6(n: int) -> IPv6Address:
+    """An :class:`IPv6Address` (no zone id) from a number known to be in range."""
+    a = object.__new__(IPv6Address)
+    a._ip = n  # type: ignore[attr-defined]
+    a._scope_id = None  # type: ignore[attr-defined]
+    return a
+
+
+# For networks the standard library's total_ordering builds >, <= and >=
+# from type(self).__lt__, so overriding __lt__ orders all four.
 class IPv4Network(_MixedOrder, ipaddress.IPv4Network):
     """``ipaddress.IPv4Network`` that sorts before any IPv6 network."""
 

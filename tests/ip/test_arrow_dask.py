@@ -107,12 +107,18 @@ def test_set_index_mixed_versions_and_na(client, method):
         _check_sorted(pre, df)
 
 
-@pytest.mark.parametrize("method", ["disk", "tasks"])
-def test_set_index_default_scheduler(method, tmp_path):
+@pytest.mark.parametrize("method,fast", [("disk", True), ("tasks", True), ("tasks", False)])
+def test_set_index_default_scheduler(method, fast, tmp_path, monkeypatch):
     """Without a distributed client Dask runs threads and shuffles through
-    partd files ("disk")."""
+    partd files ("disk").  ``fast``: netbook.ip.dask's placement of rows by
+    numbers; without it the scalars' own order gives the same result."""
     import dask
+    from dask.dataframe.dask_expr._shuffle import _SetPartitionsPreSetIndex
 
+    op = _SetPartitionsPreSetIndex.operation
+    assert op.func is netbook.ip.dask._set_partitions_pre
+    if not fast:
+        monkeypatch.setattr(_SetPartitionsPreSetIndex, "operation", staticmethod(op.args[0]))
     df = _mixed(8000, seed=3)
     with dask.config.set({"scheduler": "threads", "dataframe.shuffle.method": method, "temporary-directory": str(tmp_path)}):
         _check_sorted(dd.from_pandas(df, npartitions=4).set_index("ip"), df)
