@@ -351,9 +351,11 @@ class _Base(ExtensionArray):
     def _from_factorized(cls, values, original):
         return cls._from_sequence(values)
 
-    def _other(self, other):
+    def _other(self, other, ordered=False):
         """``other`` of a comparison as an array of our type and length (None: NA)."""
         if isinstance(other, _Base):
+            if ordered and type(other) is not type(self):
+                raise TypeError(f"cannot order an {self.dtype.name} column against an {other.dtype.name} column")
             return other
         if pd.api.types.is_scalar(other) or isinstance(other, (ipaddress._BaseAddress, ipaddress._BaseNetwork)):
             if pd.isna(other) if pd.api.types.is_scalar(other) else False:
@@ -368,7 +370,7 @@ class _Base(ExtensionArray):
         """``<``, ``<=``, ``>``, ``>=``: the column order (see :mod:`netbook.ip.scalars`), NA where either side is."""
         if isinstance(other, (pd.Series, pd.Index, pd.DataFrame)):
             return NotImplemented
-        o = self._other(other)
+        o = self._other(other, ordered=True)
         if o is None:
             return pd.array(np.zeros(len(self), bool), dtype="boolean") | pd.NA
         res = test(S.compare(self, o))
