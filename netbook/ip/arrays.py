@@ -122,7 +122,7 @@ def _arrow_strings(values):
     return parr
 
 
-class _Base(ExtensionArray):
+class _Base(S.OrderedArray, ExtensionArray):
     _fields = ("hi", "lo", "ver")
 
     # -- construction -----------------------------------------------------
@@ -366,41 +366,6 @@ class _Base(ExtensionArray):
             raise ValueError(f"cannot compare {len(self)} values with {len(o)}")
         return o
 
-    def _ordered(self, other, test):
-        """``<``, ``<=``, ``>``, ``>=``: the column order (see :mod:`netbook.ip.scalars`), NA where either side is."""
-        if isinstance(other, (pd.Series, pd.Index, pd.DataFrame)):
-            return NotImplemented
-        o = self._other(other, ordered=True)
-        if o is None:
-            return pd.array(np.zeros(len(self), bool), dtype="boolean") | pd.NA
-        res = test(S.compare(self, o))
-        return pd.arrays.BooleanArray(res & (self.ver != 0) & (o.ver != 0), (self.ver == 0) | (o.ver == 0))
-
-    def __lt__(self, other):
-        return self._ordered(other, lambda c: c < 0)
-
-    def __le__(self, other):
-        return self._ordered(other, lambda c: c <= 0)
-
-    def __gt__(self, other):
-        return self._ordered(other, lambda c: c > 0)
-
-    def __ge__(self, other):
-        return self._ordered(other, lambda c: c >= 0)
-
-    def searchsorted(self, value, side="left", sorter=None):
-        """Where ``value`` would go in this (sorted) array, in the column order; NA goes last."""
-        if isinstance(value, (pd.Series, pd.Index)):
-            value = value.array
-        scalar = pd.api.types.is_scalar(value) or isinstance(value, (ipaddress._BaseAddress, ipaddress._BaseNetwork))
-        if pd.api.types.is_scalar(value) and pd.isna(value):
-            o = self._empty(1, self.dtype)
-        else:
-            o = value if isinstance(value, _Base) else self._parse([value] if scalar else list(value), errors="raise")[0]
-        r = S.ranks(type(self)._concat_same_type([self, o]))
-        pos = np.searchsorted(r[:len(self)], r[len(self):], side=side, sorter=sorter)
-        return pos[0] if scalar else pos
-
     def __eq__(self, other):
         if isinstance(other, (pd.Series, pd.Index, pd.DataFrame)):
             return NotImplemented
@@ -470,31 +435,6 @@ class _Base(ExtensionArray):
         if name in ("any", "all", "count"):
             return super()._reduce(name, skipna=skipna, keepdims=keepdims, **kwargs)
         raise TypeError(f"cannot {name} an {self.dtype.name} column")
-
-    def _quantile(self, qs, interpolation):
-        """``Series.quantile``: positions among the non-NA values in the column
-        order (all NA: NA).  ``linear``/``midpoint`` interpolate the number
-        between two addresses of one version; across the IPv4/IPv6 boundary,
-        and for networks, they take the nearer of the two values."""
-        valid = np.flatnonzero(self.ver != 0)
-        qs = np.asarray(qs, dtype=np.float64)
-        if not len(valid):
-            return self._empty(len(qs), self.dtype)
-        sub = self._new(valid)
-        srt = sub._new(sub.argsort())
-        lower, upper, frac = S.quantile_positions(len(srt), qs, interpolation)
-        out = srt._new(np.where(frac > 0.5, upper, lower))
-        mid = np.flatnonzero((frac > 0) & (srt.ver[lower] == srt.ver[upper]))
-        if len(mid) and not hasattr(self, "plen"):
-            out.scope = None if out.scope is None else out.scope.copy()
-            for i in mid.tolist():
-                a = (int(srt.hi[lower[i]]) << 64) | int(srt.lo[lower[i]])
-                b = (int(srt.hi[upper[i]]) << 64) | int(srt.lo[upper[i]])
-                x = a + (((b - a) * int(round(frac[i] * (1 << 53)))) >> 53)
-                out.hi[i], out.lo[i], out.ver[i] = x >> 64, x & _M64, srt.ver[lower[i]]
-                if out.scope is not None:
-                    out.scope[i] = None
-        return out
 
     # -- numbers ------------------------------------------------------------
     def to_ints(self) -> np.ndarray:

@@ -12,8 +12,10 @@ of raising ``TypeError``.  That is what lets code that only compares values
 -- Dask's partition boundaries (``set_index``, ``sort_values``),
 ``sorted()``, ``bisect`` -- work on a column that mixes versions.
 
-The array helpers (:func:`compare`, :func:`ranks`, :func:`quantile_positions`)
-work on the numbers (``hi``/``lo``/``ver``/``plen``), never on objects.
+The array side (:class:`OrderedArray`, which ``IPArray``/``IPNetArray``
+inherit: comparisons, ``searchsorted``, ``quantile``; :func:`compare`,
+:func:`ranks`) works on the numbers (``hi``/``lo``/``ver``/``plen``), never on
+objects.
 """
 from __future__ import annotations
 
@@ -21,8 +23,9 @@ import ipaddress
 from typing import Any, cast
 
 import numpy as np
+import pandas as pd
 
-__all__ = ["IPv4Address", "IPv6Address", "IPv4Network", "IPv6Network", "compare", "ip_address", "ip_network", "ranks"]
+__all__ = ["IPv4Address", "IPv6Address", "IPv4Network", "IPv6Network", "OrderedArray", "compare", "ip_address", "ip_network", "ranks"]
 
 
 class _MixedOrder:
@@ -186,3 +189,69 @@ def quantile_positions(n: int, qs: np.ndarray, interpolation: str) -> tuple[np.n
         upper = np.minimum(lower + 1, n - 1)
         frac = exact - lower
     return lower, upper, np.where(upper == lower, 0.0, frac)
+
+
+class OrderedArray:
+    """The ordering half of ``IPArray``/``IPNetArray`` (``netbook.ip.arrays``):
+    ``<``, ``<=``, ``>``, ``>=``, ``searchsorted`` and ``quantile`` by the
+    numbers, in the order above."""
+
+    def _ordered(self, other, test):
+        """``<``, ``<=``, ``>``, ``>=``: the column order (see :mod:`netbook.ip.scalars`), NA where either side is."""
+        if isinstance(other, (pd.Series, pd.Index, pd.DataFrame)):
+            return NotImplemented
+        o = self._other(other, ordered=True)
+        if o is None:
+            return pd.array(np.zeros(len(self), bool), dtype="boolean") | pd.NA
+        res = test(compare(self, o))
+        return pd.arrays.BooleanArray(res & (self.ver != 0) & (o.ver != 0), (self.ver == 0) | (o.ver == 0))
+
+    def __lt__(self, other):
+        return self._ordered(other, lambda c: c < 0)
+
+    def __le__(self, other):
+        return self._ordered(other, lambda c: c <= 0)
+
+    def __gt__(self, other):
+        return self._ordered(other, lambda c: c > 0)
+
+    def __ge__(self, other):
+        return self._ordered(other, lambda c: c >= 0)
+
+    def searchsorted(self, value, side="left", sorter=None):
+        """Where ``value`` would go in this (sorted) array, in the column order; NA goes last."""
+        if isinstance(value, (pd.Series, pd.Index)):
+            value = value.array
+        scalar = pd.api.types.is_scalar(value) or isinstance(value, (ipaddress._BaseAddress, ipaddress._BaseNetwork))
+        if pd.api.types.is_scalar(value) and pd.isna(value):
+            o = self._empty(1, self.dtype)
+        else:
+            o = value if isinstance(value, OrderedArray) else self._parse([value] if scalar else list(value), errors="raise")[0]
+        r = ranks(type(self)._concat_same_type([self, o]))
+        pos = np.searchsorted(r[:len(self)], r[len(self):], side=side, sorter=sorter)
+        return pos[0] if scalar else pos
+
+    def _quantile(self, qs, interpolation):
+        """``Series.quantile``: positions among the non-NA values in the column
+        order (all NA: NA).  ``linear``/``midpoint`` interpolate the number
+        between two addresses of one version; across the IPv4/IPv6 boundary,
+        and for networks, they take the nearer of the two values."""
+        valid = np.flatnonzero(self.ver != 0)
+        qs = np.asarray(qs, dtype=np.float64)
+        if not len(valid):
+            return self._empty(len(qs), self.dtype)
+        sub = self._new(valid)
+        srt = sub._new(sub.argsort())
+        lower, upper, frac = quantile_positions(len(srt), qs, interpolation)
+        out = srt._new(np.where(frac > 0.5, upper, lower))
+        mid = np.flatnonzero((frac > 0) & (srt.ver[lower] == srt.ver[upper]))
+        if len(mid) and not hasattr(self, "plen"):
+            out.scope = None if out.scope is None else out.scope.copy()
+            for i in mid.tolist():
+                a = (int(srt.hi[lower[i]]) << 64) | int(srt.lo[lower[i]])
+                b = (int(srt.hi[upper[i]]) << 64) | int(srt.lo[upper[i]])
+                x = a + (((b - a) * int(round(frac[i] * (1 << 53)))) >> 53)
+                out.hi[i], out.lo[i], out.ver[i] = x >> 64, x & 0xFFFFFFFFFFFFFFFF, srt.ver[lower[i]]
+                if out.scope is not None:
+                    out.scope[i] = None
+        return out
