@@ -103,8 +103,16 @@ def test_set_index_mixed_versions_and_na(client, method):
         assert {d.version for d in si.divisions} == {4, 6}
         _check_sorted(si, df)
         # already sorted (NA last): Dask sees it from the partitions' min/max and does not shuffle
-        pre = dd.from_pandas(df.sort_values("ip"), npartitions=4, sort=False).set_index("ip")
-        _check_sorted(pre, df)
+        pre = dd.from_pandas(df.sort_values("ip"), npartitions=4, sort=False)
+        _check_sorted(pre.set_index("ip"), df)
+        _check_sorted(pre.set_index("ip", sorted=True), df)  # the user says so: divisions from min/max
+        # two frames indexed by ip join partition by partition
+        firsts = df.dropna().drop_duplicates("ip").rename(columns={"v": "first"})
+        j = si.join(dd.from_pandas(firsts, npartitions=3).set_index("ip"), how="inner").compute()
+        got = j.groupby(level=0)["first"].agg(["min", "max"])
+        want = df.dropna().groupby("ip").v.first()
+        assert len(j) == df.ip.notna().sum() and got.index.tolist() == want.index.tolist()
+        assert got["min"].tolist() == got["max"].tolist() == want.tolist()
 
 
 @pytest.mark.parametrize("method,fast", [("disk", True), ("tasks", True), ("tasks", False)])
