@@ -180,7 +180,9 @@ class _Base(S.OrderedArray, ExtensionArray):
         return self._new(item)
 
     def __iter__(self):
-        return iter(self._scalars())
+        step = 1 << 16  # objects a chunk at a time: a loop that stops early builds few
+        for start in range(0, len(self), step):
+            yield from self._new(slice(start, start + step))._scalars()
 
     def isna(self):
         return self.ver == 0
