@@ -22,7 +22,7 @@ def ipnet(*args: Any, **kwargs: Any) -> Any:
 def __getattr__(name):
     if name.startswith("_"):  # private submodules (``from . import _kernels``) import normally
         raise AttributeError(name)
-    if name in ("columns", "dask", "lab", "view", "subnet", "arrays", "intervals", "magics", "arrow"):
+    if name in ("columns", "dask", "lab", "view", "subnet", "arrays", "intervals", "magics", "arrow", "scalars"):
         return importlib.import_module(f".{name}", __name__)
     cols = importlib.import_module(".columns", __name__)
     try:

@@ -4,9 +4,11 @@ Values are numbers, not Python objects: ``hi``/``lo`` (uint64 halves of the
 128-bit value; IPv4 lives in ``lo``), ``ver`` (0 missing, 4, 6) and, for
 networks, ``plen`` (prefix length) -- 17 and 18 bytes a row.  IPv6 scope ids
 (``fe80::1%eth0``) live in an object array that exists only when some row
-has one.  A scalar read back is the standard library's own object
-(``IPv4Address``, ``IPv6Network``...), so everything ``ipaddress`` offers
-still works on one value.
+has one.  A scalar read back is the standard library's own class
+(``IPv4Address``, ``IPv6Network``...; :mod:`netbook.ip.scalars` adds only an
+order across versions, IPv4 first), so everything ``ipaddress`` offers still
+works on one value.  Comparisons (``<``...), ``searchsorted``, ``min``/``max``,
+``quantile`` and sorting all use that one order; NA sorts last.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import pandas as pd
 from pandas.api.extensions import ExtensionArray, ExtensionDtype, register_extension_dtype
 
 from . import _kernels as K
+from . import scalars as S
 from . import arrow as _arrow  # noqa: F401  registers the Arrow extension types
 
 __all__ = ["IPDtype", "IPNetDtype", "IPArray", "IPNetArray", "IPParseError"]
@@ -119,7 +122,7 @@ def _arrow_strings(values):
     return parr
 
 
-class _Base(ExtensionArray):
+class _Base(S.OrderedArray, ExtensionArray):
     _fields = ("hi", "lo", "ver")
 
     # -- construction -----------------------------------------------------
@@ -177,8 +180,9 @@ class _Base(ExtensionArray):
         return self._new(item)
 
     def __iter__(self):
-        for i in range(len(self)):
-            yield self._scalar(i)
+        step = 1 << 16  # objects a chunk at a time: a loop that stops early builds few
+        for start in range(0, len(self), step):
+            yield from self._new(slice(start, start + step))._scalars()
 
     def isna(self):
         return self.ver == 0
@@ -349,19 +353,27 @@ class _Base(ExtensionArray):
     def _from_factorized(cls, values, original):
         return cls._from_sequence(values)
 
+    def _other(self, other, ordered=False):
+        """``other`` of a comparison as an array of our type and length (None: NA)."""
+        if isinstance(other, _Base):
+            if ordered and type(other) is not type(self):
+                raise TypeError(f"cannot order an {self.dtype.name} column against an {other.dtype.name} column")
+            return other
+        if pd.api.types.is_scalar(other) or isinstance(other, (ipaddress._BaseAddress, ipaddress._BaseNetwork)):
+            if pd.isna(other) if pd.api.types.is_scalar(other) else False:
+                return None
+            return self._parse([other], errors="raise")[0].take(np.zeros(len(self), dtype=np.intp))
+        o = self._parse(list(other), errors="raise")[0]
+        if len(o) != len(self):
+            raise ValueError(f"cannot compare {len(self)} values with {len(o)}")
+        return o
+
     def __eq__(self, other):
         if isinstance(other, (pd.Series, pd.Index, pd.DataFrame)):
             return NotImplemented
-        if not isinstance(other, _Base):
-            if pd.api.types.is_scalar(other) or isinstance(other, (ipaddress._BaseAddress, ipaddress._BaseNetwork)):
-                if pd.isna(other) if pd.api.types.is_scalar(other) else False:
-                    return pd.array(np.zeros(len(self), bool), dtype="boolean") | pd.NA
-                o = self._parse([other], errors="raise")[0]
-                o = o.take(np.zeros(len(self), dtype=np.intp))
-            else:
-                o = self._parse(list(other), errors="raise")[0]
-        else:
-            o = other
+        o = self._other(other)
+        if o is None:
+            return pd.array(np.zeros(len(self), bool), dtype="boolean") | pd.NA
         eq = (self.hi == o.hi) & (self.lo == o.lo) & (self.ver == o.ver)
         if hasattr(self, "plen") and hasattr(o, "plen"):
             eq &= self.plen == o.plen
@@ -380,8 +392,11 @@ class _Base(ExtensionArray):
 
     def __array__(self, dtype=None, copy=None):
         out = np.empty(len(self), dtype=object)
-        out[:] = [self._scalar(i) for i in range(len(self))]
+        out[:] = self._scalars()
         return out
+
+    def _scalars(self) -> list:
+        return [self._scalar(i) for i in range(len(self))]
 
     def to_strings(self) -> np.ndarray:
         """The standard library's ``str()`` of each value (None where missing)."""
@@ -448,11 +463,20 @@ class IPArray(_Base):
         if v == 0:
             return pd.NA
         if v == 4:
-            return ipaddress.IPv4Address(int(self.lo[i]))
-        a = ipaddress.IPv6Address((int(self.hi[i]) << 64) | int(self.lo[i]))
+            return S.v4(int(self.lo[i]))
+        a = S.v6((int(self.hi[i]) << 64) | int(self.lo[i]))
         if self.scope is not None and self.scope[i] is not None:
-            a = ipaddress.IPv6Address(f"{a}%{self.scope[i]}")
+            a = S.IPv6Address(f"{a}%{self.scope[i]}")
         return a
+
+    def _scalars(self) -> list:
+        """Every value (``tolist``, iteration, ``np.asarray``) without a
+        per-row ``_scalar`` call."""
+        if self.scope is not None:
+            return super()._scalars()
+        na, v4, v6 = pd.NA, S.v4, S.v6
+        return [v4(lo) if v == 4 else v6((hi << 64) | lo) if v == 6 else na
+                for v, hi, lo in zip(self.ver.tolist(), self.hi.tolist(), self.lo.tolist())]
 
     @classmethod
     def _parse(cls, values, errors="raise"):
@@ -537,10 +561,10 @@ class IPNetArray(_Base):
             return pd.NA
         n = (int(self.hi[i]) << 64) | int(self.lo[i])
         if v == 4:
-            return ipaddress.IPv4Network((n, int(self.plen[i])))
+            return S.IPv4Network((n, int(self.plen[i])))
         if self.scope is not None and self.scope[i] is not None:
-            return ipaddress.IPv6Network(f"{ipaddress.IPv6Address(n)}%{self.scope[i]}/{int(self.plen[i])}")
-        return ipaddress.IPv6Network((n, int(self.plen[i])))
+            return S.IPv6Network(f"{ipaddress.IPv6Address(n)}%{self.scope[i]}/{int(self.plen[i])}")
+        return S.IPv6Network((n, int(self.plen[i])))
 
     @classmethod
     def _parse(cls, values, errors="raise", strict=True):
