@@ -435,11 +435,15 @@ def _int(a, dtype, valid):
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if pa.types.is_integer(dtype) and not a.null_count:  # the common case, one cast: every value a number or "-"
+        fast = _int_fast(a, dtype)
+        if fast is not None:
+            return fast
     dash = pc.equal(a, "-")
     if pa.types.is_floating(dtype):
-        num = pc.match_substring_regex(a, r"^-?[0-9]+(\.[0-9]+)?$")
-    else:
-        num = pc.ascii_is_decimal(a)
+        num = pc.match_substring_regex(a, r"^-?[0-9]{1,300}(\.[0-9]{1,300})?$")
+    else:  # 18 digits always fit an int64; a longer number is not a byte count a server wrote
+        num = pc.and_(pc.ascii_is_decimal(a), pc.less_equal(pc.binary_length(a), 3 if dtype == pa.int16() else 18))
         if dtype == pa.int16():
             num = pc.and_(num, pc.equal(pc.utf8_length(a), 3))
     isnum = np.asarray(num.to_numpy(zero_copy_only=False), dtype=bool)
@@ -453,6 +457,25 @@ def _strings(a):
     Arrow-backed ``str`` dtype, no copy)."""
     s = a.to_pandas()
     return s.array if s.dtype != object else s.astype("str").array
+
+
+def _int_fast(a, dtype):
+    """``a`` cast to ``dtype`` when every value is plain digits (a status:
+    three) or "-", else None (the caller then finds the rows that are not)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    dash = pc.equal(a, "-")
+    vals = pc.if_else(dash, pa.scalar(None, pa.string()), a) if dash.true_count else a
+    ok = pc.ascii_is_decimal(vals)
+    if dtype == pa.int16():
+        ok = pc.and_(ok, pc.equal(pc.binary_length(vals), 3))
+    if not pc.all(ok).as_py():  # nulls ("-") skipped
+        return None
+    try:
+        return pc.cast(vals, dtype)
+    except pa.ArrowInvalid:  # more digits than the type holds
+        return None
 
 
 def _assemble(parts, n, tz):

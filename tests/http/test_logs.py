@@ -217,3 +217,16 @@ def test_fast_path_agrees_with_numpy_path(monkeypatch):
     slow = read_log(raw)
     assert fast.equals(slow) and fast.attrs == slow.attrs and list(fast.dtypes) == list(slow.dtypes)
     assert len(fast) > 500 and fast.attrs["bad_line_count"] > 20
+
+
+def test_numbers_that_do_not_fit_are_bad_lines_not_a_failed_read():
+    """A 20-digit byte count once stopped the whole read (the cast overflowed)."""
+    rows = [("200", "5"), ("-", "-"), ("2x0", "1"), ("200", "+5"), ("200", "007"), ("0200", "1"),
+            ("200", "99999999999999999999"), ("404", "123456789012345678")]
+    raw = b"".join(f'1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" {s} {b} "-" "-"\n'.encode()
+                   for s, b in rows)
+    df = read_log(raw)
+    assert df.status.tolist()[0] == 200 and pd.isna(df.status[1]) and pd.isna(df.bytes[1])
+    assert df.bytes.tolist()[2:] == [7, 123456789012345678]
+    assert [(b["line"], b["reason"]) for b in df.attrs["bad_lines"]] == [(3, "bad number"), (4, "bad number"),
+                                                                         (6, "bad number"), (7, "bad number")]
